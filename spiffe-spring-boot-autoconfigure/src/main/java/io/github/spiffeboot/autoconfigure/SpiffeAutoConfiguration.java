@@ -1,0 +1,51 @@
+package io.github.spiffeboot.autoconfigure;
+
+import io.github.spiffeboot.source.WorkloadApiAddress;
+import io.github.spiffeboot.source.WorkloadApiX509Source;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.source.X509ContextUpdatedEvent;
+import io.github.spiffeboot.tls.SpiffeKeyManager;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.core.env.Environment;
+
+/**
+ * The workload's identity: an {@link X509ContextSource} watching the Workload API, its updates
+ * published as {@link X509ContextUpdatedEvent}s, and the key manager that presents it.
+ */
+@AutoConfiguration
+@ConditionalOnProperty(prefix = "spiffe", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(SpiffeProperties.class)
+public class SpiffeAutoConfiguration {
+
+    /** The environment variable the SPIFFE Workload Endpoint specification names. */
+    static final String SPIFFE_ENDPOINT_SOCKET = "SPIFFE_ENDPOINT_SOCKET";
+
+    @Bean(destroyMethod = "close")
+    @ConditionalOnMissingBean(X509ContextSource.class)
+    WorkloadApiX509Source spiffeX509ContextSource(SpiffeProperties properties, Environment environment) {
+        SpiffeProperties.WorkloadApi workloadApi = properties.getWorkloadApi();
+        String socket = (workloadApi.getSocket() != null) ? workloadApi.getSocket()
+                : environment.getProperty(SPIFFE_ENDPOINT_SOCKET);
+        if (socket == null || socket.isBlank()) {
+            throw new WorkloadApiSocketNotConfiguredException();
+        }
+        return WorkloadApiX509Source.start(WorkloadApiAddress.parse(socket), new WorkloadApiX509Source.Options(
+                workloadApi.getStartupTimeout(), workloadApi.getInitialBackoff(), workloadApi.getMaxBackoff()));
+    }
+
+    @Bean
+    X509ContextEventBridge spiffeX509ContextEventBridge(X509ContextSource source, ApplicationEventPublisher publisher) {
+        return new X509ContextEventBridge(source, publisher);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeKeyManager spiffeKeyManager(X509ContextSource source) {
+        return new SpiffeKeyManager(source);
+    }
+}

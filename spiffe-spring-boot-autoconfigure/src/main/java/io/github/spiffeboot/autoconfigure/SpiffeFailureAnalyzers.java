@@ -1,0 +1,47 @@
+package io.github.spiffeboot.autoconfigure;
+
+import io.github.spiffeboot.source.WorkloadApiStartupException;
+import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
+import org.springframework.boot.diagnostics.FailureAnalysis;
+
+/** Startup failures explained in terms of the property to change. */
+final class SpiffeFailureAnalyzers {
+
+    private SpiffeFailureAnalyzers() {
+    }
+
+    static final class WorkloadApiStartup extends AbstractFailureAnalyzer<WorkloadApiStartupException> {
+
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, WorkloadApiStartupException cause) {
+            String description = (cause.isRetryable()
+                    ? "No X.509-SVID arrived from the SPIFFE Workload API at socket " + cause.getAddress()
+                            + " within " + cause.getTimeout() + " (spiffe.workload-api.startup-timeout)."
+                    : "The SPIFFE Workload API at socket " + cause.getAddress()
+                            + " rejected the request and must not be retried.")
+                    + "\n\nThe agent answered: " + cause.getLastAnswer();
+            String action = cause.isRetryable()
+                    ? "Check that a SPIFFE agent (such as SPIRE) listens on " + cause.getAddress()
+                            + " and that a registration entry matches this workload (PERMISSION_DENIED means it has none"
+                            + " yet). Point spiffe.workload-api.socket (or SPIFFE_ENDPOINT_SOCKET) at the right socket,"
+                            + " or raise spiffe.workload-api.startup-timeout if entries take longer to sync."
+                    : "Check that spiffe.workload-api.socket (or SPIFFE_ENDPOINT_SOCKET) points at a SPIFFE Workload"
+                            + " API and not some other gRPC service.";
+            return new FailureAnalysis(description, action, cause);
+        }
+    }
+
+    static final class SocketNotConfigured extends AbstractFailureAnalyzer<WorkloadApiSocketNotConfiguredException> {
+
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, WorkloadApiSocketNotConfiguredException cause) {
+            return new FailureAnalysis(
+                    "The SPIFFE starter is enabled but no Workload API socket is configured, so this application"
+                            + " has no identity and would serve without mTLS.",
+                    "Set spiffe.workload-api.socket (for example unix:///run/spire/sockets/agent.sock) or the"
+                            + " SPIFFE_ENDPOINT_SOCKET environment variable, or set spiffe.enabled=false to run"
+                            + " without SPIFFE.",
+                    cause);
+        }
+    }
+}

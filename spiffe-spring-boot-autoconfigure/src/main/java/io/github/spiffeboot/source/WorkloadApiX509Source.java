@@ -1,0 +1,313 @@
+package io.github.spiffeboot.source;
+
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
+import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub;
+import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
+import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * An {@link X509ContextSource} that watches a SPIFFE Workload API ({@code FetchX509SVID} stream).
+ * <p>
+ * {@link #start} blocks until the first valid SVID arrives or the startup timeout passes, retrying
+ * Unavailable and PermissionDenied (an entry not synced yet) with backoff and failing at once on
+ * InvalidArgument, as the Workload Endpoint specification asks. It never returns a source without an
+ * SVID. Afterwards it keeps watching: when the stream breaks it reconnects with backoff and keeps
+ * serving the last good SVID meanwhile. A response that fails the X509-SVID checks is logged and
+ * ignored; it never replaces a good SVID.
+ */
+public final class WorkloadApiX509Source implements X509ContextSource, AutoCloseable {
+
+    private static final Log logger = LogFactory.getLog(WorkloadApiX509Source.class);
+
+    private static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    /**
+     * How the source waits and retries.
+     *
+     * @param startupTimeout how long {@link #start} waits for the first SVID
+     * @param initialBackoff the first retry delay, doubled on each failure
+     * @param maxBackoff the largest retry delay
+     */
+    public record Options(Duration startupTimeout, Duration initialBackoff, Duration maxBackoff) {
+
+        public Options {
+            Objects.requireNonNull(startupTimeout, "startupTimeout");
+            Objects.requireNonNull(initialBackoff, "initialBackoff");
+            Objects.requireNonNull(maxBackoff, "maxBackoff");
+        }
+    }
+
+    private final WorkloadApiAddress address;
+
+    private final Options options;
+
+    private final EventLoopGroup eventLoop;
+
+    private final ManagedChannel channel;
+
+    private final SpiffeWorkloadAPIStub stub;
+
+    private final ScheduledExecutorService scheduler;
+
+    private final List<Consumer<X509Context>> listeners = new CopyOnWriteArrayList<>();
+
+    private final CompletableFuture<X509Context> firstContext = new CompletableFuture<>();
+
+    private final Object lock = new Object();
+
+    private volatile X509Context current;
+
+    private volatile WorkloadApiConnectionState state = WorkloadApiConnectionState.STARTING;
+
+    private volatile String lastError = "no answer yet";
+
+    private long nextBackoffMillis;
+
+    private ClientCallStreamObserver<X509SVIDRequest> call;
+
+    private WorkloadApiX509Source(WorkloadApiAddress address, Options options) {
+        this.address = address;
+        this.options = options;
+        this.nextBackoffMillis = options.initialBackoff().toMillis();
+        this.eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
+                EpollIoHandler.newFactory());
+        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(address.path().toString()))
+            .eventLoopGroup(this.eventLoop)
+            .channelType(EpollDomainSocketChannel.class)
+            .usePlaintext()
+            .build();
+        Metadata headers = new Metadata();
+        headers.put(SECURITY_HEADER, "true");
+        this.stub = SpiffeWorkloadAPIGrpc.newStub(this.channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+    }
+
+    /**
+     * Connects and waits for the first valid X.509-SVID.
+     * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
+     * answers with a non-retryable error; the source is closed then
+     */
+    public static WorkloadApiX509Source start(WorkloadApiAddress address, Options options) {
+        WorkloadApiX509Source source = new WorkloadApiX509Source(address, options);
+        source.connect();
+        try {
+            source.firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return source;
+        }
+        catch (TimeoutException ex) {
+            source.close();
+            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
+                    true);
+        }
+        catch (ExecutionException ex) {
+            source.close();
+            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
+                    false);
+        }
+        catch (InterruptedException ex) {
+            source.close();
+            Thread.currentThread().interrupt();
+            throw new WorkloadApiStartupException(address, options.startupTimeout(), "interrupted while waiting",
+                    true);
+        }
+    }
+
+    @Override
+    public X509Context current() {
+        X509Context context = current;
+        if (context == null) {
+            throw new IllegalStateException("the Workload API source has no SVID yet");
+        }
+        return context;
+    }
+
+    @Override
+    public void addListener(Consumer<X509Context> listener) {
+        listeners.add(listener);
+    }
+
+    public WorkloadApiAddress getAddress() {
+        return address;
+    }
+
+    public WorkloadApiConnectionState getState() {
+        return state;
+    }
+
+    /** What went wrong last (the agent's status, or why a response was ignored), or {@code null}. */
+    public String getLastError() {
+        return (state == WorkloadApiConnectionState.CONNECTED) ? null : lastError;
+    }
+
+    @Override
+    public void close() {
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                return;
+            }
+            state = WorkloadApiConnectionState.CLOSED;
+            if (call != null) {
+                call.cancel("source closed", null);
+            }
+        }
+        scheduler.shutdownNow();
+        channel.shutdownNow();
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+    }
+
+    private void connect() {
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED || state == WorkloadApiConnectionState.FAILED) {
+                return;
+            }
+            // Without this the channel may sit out gRPC's own backoff (up to minutes) after an agent restart.
+            channel.resetConnectBackoff();
+            stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
+        }
+    }
+
+    private void scheduleReconnect() {
+        long delay;
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED || state == WorkloadApiConnectionState.FAILED) {
+                return;
+            }
+            if (current != null) {
+                state = WorkloadApiConnectionState.RECONNECTING;
+            }
+            delay = nextBackoffMillis + ThreadLocalRandom.current().nextLong(nextBackoffMillis / 5 + 1);
+            nextBackoffMillis = Math.min(nextBackoffMillis * 2, options.maxBackoff().toMillis());
+        }
+        try {
+            scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+        }
+        catch (java.util.concurrent.RejectedExecutionException ex) {
+            // closed concurrently
+        }
+    }
+
+    private void accept(X509Context context) {
+        X509Context previous;
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                return;
+            }
+            nextBackoffMillis = options.initialBackoff().toMillis();
+            state = WorkloadApiConnectionState.CONNECTED;
+            previous = current;
+            current = context;
+        }
+        firstContext.complete(context);
+        if (previous != null && previous.equals(context)) {
+            return;
+        }
+        logger.debug("New X.509 context from the Workload API: " + context.svid() + ", trust domains "
+                + context.bundles().trustDomains());
+        for (Consumer<X509Context> listener : listeners) {
+            try {
+                listener.accept(context);
+            }
+            catch (RuntimeException ex) {
+                logger.error("A listener failed on an X.509 context update", ex);
+            }
+        }
+    }
+
+    private String describeLastError() {
+        String answer = lastError;
+        if (answer.startsWith("UNAVAILABLE") && !Files.exists(address.path())) {
+            answer += " (no file exists at " + address.path() + ")";
+        }
+        return answer;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+
+    private final class StreamObserver implements ClientResponseObserver<X509SVIDRequest, X509SVIDResponse> {
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<X509SVIDRequest> requestStream) {
+            call = requestStream;
+        }
+
+        @Override
+        public void onNext(X509SVIDResponse response) {
+            X509Context context;
+            try {
+                context = X509ContextDecoder.decode(response);
+            }
+            catch (GeneralSecurityException | RuntimeException ex) {
+                lastError = "invalid X.509-SVID response: " + ex.getMessage();
+                logger.error("Ignoring an X.509-SVID response from the Workload API at " + address + ": "
+                        + ex.getMessage() + (current != null ? "; still serving " + current.svid() : ""));
+                return;
+            }
+            accept(context);
+        }
+
+        @Override
+        public void onError(Throwable error) {
+            Status status = Status.fromThrowable(error);
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                return;
+            }
+            lastError = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
+            if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
+                // The specification forbids retrying InvalidArgument.
+                state = WorkloadApiConnectionState.FAILED;
+                logger.error("The Workload API at " + address + " rejected the X.509-SVID request (" + lastError
+                        + "); not retrying");
+                firstContext.completeExceptionally(error);
+                return;
+            }
+            if (current != null) {
+                logger.warn("Lost the Workload API stream at " + address + " (" + lastError
+                        + "); reconnecting, still serving " + current.svid());
+            }
+            scheduleReconnect();
+        }
+
+        @Override
+        public void onCompleted() {
+            lastError = "the agent closed the stream";
+            scheduleReconnect();
+        }
+    }
+}

@@ -1,0 +1,110 @@
+package io.github.spiffeboot.tls;
+
+import java.net.Socket;
+import java.security.cert.X509Certificate;
+import java.util.function.Consumer;
+
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.X509ExtendedTrustManager;
+
+import io.github.spiffeboot.id.SpiffeId;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.svid.X509SvidVerifier;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
+
+/**
+ * Verifies peers the SPIFFE way, in both TLS roles: the chain must be an X509-SVID that verifies against
+ * the bundle of its own trust domain, as the source holds it at the moment of the handshake, and the
+ * {@link PeerAuthorizer} must accept its ID. Hostname checks do not apply: SVIDs prove IDs, not names.
+ */
+public final class SpiffeTrustManager extends X509ExtendedTrustManager {
+
+    private static final Log logger = LogFactory.getLog(SpiffeTrustManager.class);
+
+    private static final X509Certificate[] NO_ISSUERS = new X509Certificate[0];
+
+    private final X509ContextSource source;
+
+    private final X509SvidVerifier verifier;
+
+    private final PeerAuthorizer authorizer;
+
+    private final Consumer<SvidVerificationException> rejectionListener;
+
+    public SpiffeTrustManager(X509ContextSource source, PeerAuthorizer authorizer) {
+        this(source, new X509SvidVerifier(), authorizer, rejection -> {
+        });
+    }
+
+    /**
+     * @param rejectionListener told of every rejected peer, for example to count rejections by reason
+     */
+    public SpiffeTrustManager(X509ContextSource source, X509SvidVerifier verifier, PeerAuthorizer authorizer,
+            Consumer<SvidVerificationException> rejectionListener) {
+        this.source = source;
+        this.verifier = verifier;
+        this.authorizer = authorizer;
+        this.rejectionListener = rejectionListener;
+    }
+
+    /**
+     * Verifies a peer chain and returns its SPIFFE ID.
+     * @throws SvidVerificationException if the peer is not accepted
+     */
+    public SpiffeId verify(X509Certificate[] chain) throws SvidVerificationException {
+        try {
+            SpiffeId peer = verifier.verify(chain, source.current().bundles());
+            authorizer.authorize(peer);
+            return peer;
+        }
+        catch (SvidVerificationException ex) {
+            if (logger.isDebugEnabled()) {
+                logger.debug("Rejected TLS peer (" + ex.getReason() + "): " + ex.getMessage());
+            }
+            rejectionListener.accept(ex);
+            throw ex;
+        }
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType) throws SvidVerificationException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws SvidVerificationException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws SvidVerificationException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType) throws SvidVerificationException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
+            throws SvidVerificationException {
+        verify(chain);
+    }
+
+    @Override
+    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
+            throws SvidVerificationException {
+        verify(chain);
+    }
+
+    /** Empty: the certificate request names no CA, since peers of several trust domains may connect. */
+    @Override
+    public X509Certificate[] getAcceptedIssuers() {
+        return NO_ISSUERS;
+    }
+}

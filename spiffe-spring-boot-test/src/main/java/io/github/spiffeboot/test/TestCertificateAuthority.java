@@ -1,0 +1,171 @@
+package io.github.spiffeboot.test;
+
+import java.math.BigInteger;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.SecureRandom;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.CertIOException;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509ExtensionUtils;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A SPIFFE trust domain's certificate authority for tests: a self-signed root whose URI SAN is the
+ * trust domain's ID, issuing X.509-SVIDs as SPIRE does (and, through {@link SvidSpec}, certificates that
+ * break the X509-SVID rules on purpose).
+ */
+public final class TestCertificateAuthority {
+
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private static final AtomicLong SERIALS = new AtomicLong(System.nanoTime() & 0xFFFFFFFFL);
+
+    private final String trustDomain;
+
+    private final KeyPair keyPair;
+
+    private final X509Certificate certificate;
+
+    private TestCertificateAuthority(String trustDomain, KeyPair keyPair, X509Certificate certificate) {
+        this.trustDomain = trustDomain;
+        this.keyPair = keyPair;
+        this.certificate = certificate;
+    }
+
+    /** A new root CA for {@code trustDomain} (for example {@code example.org}), valid for a day. */
+    public static TestCertificateAuthority create(String trustDomain) {
+        try {
+            KeyPair keyPair = generate("EC");
+            Instant now = Instant.now();
+            X500Name name = new X500Name("O=SPIFFE test CA,CN=" + trustDomain);
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(name, nextSerial(),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plus(Duration.ofDays(1))), name, keyPair.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    new JcaX509ExtensionUtils().createSubjectKeyIdentifier(keyPair.getPublic()));
+            return new TestCertificateAuthority(trustDomain, keyPair, sign(builder, keyPair));
+        }
+        catch (GeneralSecurityException | CertIOException ex) {
+            throw new IllegalStateException("cannot create test CA for " + trustDomain, ex);
+        }
+    }
+
+    public String trustDomain() {
+        return trustDomain;
+    }
+
+    /** The root certificate: this trust domain's X.509 bundle. */
+    public X509Certificate certificate() {
+        return certificate;
+    }
+
+    /** The bundle as a list, as the Workload API delivers it. */
+    public List<X509Certificate> bundle() {
+        return List.of(certificate);
+    }
+
+    /** A conformant SVID for {@code spiffeId}, valid for {@code ttl}. */
+    public TestSvid issue(String spiffeId, Duration ttl) {
+        return issue(SvidSpec.forId(spiffeId).ttl(ttl));
+    }
+
+    /** A leaf as {@code spec} describes it, signed by this CA. */
+    public TestSvid issue(SvidSpec spec) {
+        try {
+            KeyPair leafKeys = generate(spec.keyAlgorithm);
+            Instant now = Instant.now();
+            Instant notBefore = (spec.notBefore != null) ? spec.notBefore : now.minusSeconds(30);
+            Instant notAfter = (spec.notAfter != null) ? spec.notAfter : now.plus(spec.ttl);
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, nextSerial(),
+                    Date.from(notBefore), Date.from(notAfter), new X500Name("O=SPIRE,C=US"), leafKeys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(spec.ca));
+            if (spec.keyUsagePresent) {
+                int usage = (spec.digitalSignature ? KeyUsage.digitalSignature : 0)
+                        | (spec.keyCertSign ? KeyUsage.keyCertSign : 0) | (spec.crlSign ? KeyUsage.cRLSign : 0)
+                        | ("RSA".equals(spec.keyAlgorithm) ? KeyUsage.keyEncipherment : 0);
+                builder.addExtension(Extension.keyUsage, true, new KeyUsage(usage));
+            }
+            if (!spec.extendedKeyUsages.isEmpty()) {
+                builder.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(spec.extendedKeyUsages));
+            }
+            if (!spec.uris.isEmpty()) {
+                GeneralName[] names = spec.uris.stream()
+                    .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri))
+                    .toArray(GeneralName[]::new);
+                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            }
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    extensions.createAuthorityKeyIdentifier(certificate));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions.createSubjectKeyIdentifier(leafKeys.getPublic()));
+            return new TestSvid(List.of(sign(builder, keyPair)), leafKeys.getPrivate());
+        }
+        catch (GeneralSecurityException | CertIOException ex) {
+            throw new IllegalStateException("cannot issue test SVID", ex);
+        }
+    }
+
+    private static ExtendedKeyUsage extendedKeyUsage(List<String> names) {
+        List<KeyPurposeId> purposes = new ArrayList<>();
+        for (String name : names) {
+            purposes.add(switch (name) {
+                case "serverAuth" -> KeyPurposeId.id_kp_serverAuth;
+                case "clientAuth" -> KeyPurposeId.id_kp_clientAuth;
+                case "codeSigning" -> KeyPurposeId.id_kp_codeSigning;
+                default -> throw new IllegalArgumentException("unknown extended key usage " + name);
+            });
+        }
+        return new ExtendedKeyUsage(purposes.toArray(new KeyPurposeId[0]));
+    }
+
+    private static X509Certificate sign(X509v3CertificateBuilder builder, KeyPair signer) throws GeneralSecurityException {
+        String algorithm = "EC".equals(signer.getPrivate().getAlgorithm()) ? "SHA256withECDSA" : "SHA256withRSA";
+        try {
+            return new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder(algorithm).build(signer.getPrivate())));
+        }
+        catch (OperatorCreationException ex) {
+            throw new GeneralSecurityException(ex);
+        }
+    }
+
+    private static KeyPair generate(String algorithm) throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance(algorithm);
+        if ("EC".equals(algorithm)) {
+            generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
+        }
+        else {
+            generator.initialize(2048, RANDOM);
+        }
+        return generator.generateKeyPair();
+    }
+
+    private static BigInteger nextSerial() {
+        return BigInteger.valueOf(SERIALS.incrementAndGet()).shiftLeft(16).or(BigInteger.valueOf(RANDOM.nextInt(1 << 16)));
+    }
+}

@@ -1,0 +1,425 @@
+package io.github.spiffeboot.test;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.google.protobuf.ByteString;
+import io.grpc.Metadata;
+import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
+import io.spiffe.workloadapi.grpc.Workload.X509BundlesRequest;
+import io.spiffe.workloadapi.grpc.Workload.X509BundlesResponse;
+import io.spiffe.workloadapi.grpc.Workload.X509SVID;
+import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
+import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
+import org.junit.jupiter.api.extension.AfterAllCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * A SPIFFE Workload API server in the test's own process, speaking the real gRPC protocol on a Unix
+ * domain socket and behaving as a SPIRE agent does:
+ * <ul>
+ * <li>requests without the {@code workload.spiffe.io: true} header get InvalidArgument;</li>
+ * <li>with no identity (or while {@link #denyFor denied}) FetchX509SVID answers PermissionDenied
+ * "no identity issued";</li>
+ * <li>FetchX509SVID and FetchX509Bundles stream: every {@link #rotate} (or TTL-driven rotation) is pushed
+ * to open streams, with own and federated bundles;</li>
+ * <li>{@link #stop} and {@link #start} on the same socket, as an agent restart.</li>
+ * </ul>
+ * Use it directly, as a JUnit 5 extension ({@code @RegisterExtension static TestWorkloadApi agent = ...}),
+ * or through {@link io.github.spiffeboot.test.spring.WithSpiffeIdentity} in Spring Boot tests.
+ */
+public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, AfterAllCallback {
+
+    private static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io",
+            Metadata.ASCII_STRING_MARSHALLER);
+
+    private static final AtomicInteger SOCKETS = new AtomicInteger();
+
+    private final TestCertificateAuthority authority;
+
+    private final Map<String, TestCertificateAuthority> federated = new LinkedHashMap<>();
+
+    private final List<ServerCallStreamObserver<X509SVIDResponse>> svidStreams = new CopyOnWriteArrayList<>();
+
+    private final List<ServerCallStreamObserver<X509BundlesResponse>> bundleStreams = new CopyOnWriteArrayList<>();
+
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+        Thread thread = new Thread(runnable, "test-workload-api-rotation");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final AtomicInteger svidRequests = new AtomicInteger();
+
+    private final Path socket;
+
+    private String spiffeId;
+
+    private Duration svidTtl = Duration.ofHours(1);
+
+    private TestSvid svid;
+
+    private Instant deniedUntil = Instant.MIN;
+
+    private ScheduledFuture<?> autoRotation;
+
+    private Server server;
+
+    private EventLoopGroup eventLoop;
+
+    private TestWorkloadApi(TestCertificateAuthority authority, Path socket) {
+        this.authority = authority;
+        this.socket = socket;
+    }
+
+    /** A server for a new test CA of {@code trustDomain}, on a fresh socket in a temporary directory. */
+    public static TestWorkloadApi create(String trustDomain) {
+        return create(TestCertificateAuthority.create(trustDomain));
+    }
+
+    /** A server issuing from {@code authority}, on a fresh socket in a temporary directory. */
+    public static TestWorkloadApi create(TestCertificateAuthority authority) {
+        try {
+            // Unix socket paths are limited to ~107 bytes: keep them short.
+            Path directory = Files.createTempDirectory(Path.of(System.getProperty("java.io.tmpdir")), "wl");
+            return new TestWorkloadApi(authority, directory.resolve("agent-" + SOCKETS.incrementAndGet() + ".sock"));
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+    }
+
+    /** A server issuing from {@code authority} on the given socket path. */
+    public static TestWorkloadApi create(TestCertificateAuthority authority, Path socket) {
+        return new TestWorkloadApi(authority, socket);
+    }
+
+    /** Serves {@code spiffeId} from now on: issues an SVID and pushes it to open streams. */
+    public synchronized TestWorkloadApi identity(String spiffeId) {
+        this.spiffeId = spiffeId;
+        rotate();
+        return this;
+    }
+
+    /** Stops serving any identity: new requests get PermissionDenied, as from an agent with no entry. */
+    public synchronized TestWorkloadApi clearIdentity() {
+        this.spiffeId = null;
+        this.svid = null;
+        return this;
+    }
+
+    /** The TTL of SVIDs issued from now on. */
+    public synchronized TestWorkloadApi svidTtl(Duration ttl) {
+        this.svidTtl = ttl;
+        return this;
+    }
+
+    /** Rotates every half TTL, as SPIRE does, until {@link #stopAutoRotation()}. */
+    public synchronized TestWorkloadApi autoRotate() {
+        stopAutoRotation();
+        long period = Math.max(1, svidTtl.toMillis() / 2);
+        autoRotation = scheduler.scheduleAtFixedRate(this::rotate, period, period, TimeUnit.MILLISECONDS);
+        return this;
+    }
+
+    public synchronized TestWorkloadApi stopAutoRotation() {
+        if (autoRotation != null) {
+            autoRotation.cancel(false);
+            autoRotation = null;
+        }
+        return this;
+    }
+
+    /** Adds a federated trust domain whose bundle is delivered with every response. */
+    public synchronized TestWorkloadApi federateWith(TestCertificateAuthority other) {
+        federated.put(other.trustDomain(), other);
+        pushToStreams();
+        return this;
+    }
+
+    /** Answers PermissionDenied for this long, as SPIRE does until a new entry has synced. */
+    public synchronized TestWorkloadApi denyFor(Duration duration) {
+        this.deniedUntil = Instant.now().plus(duration);
+        return this;
+    }
+
+    /** Issues a new SVID for the current identity and pushes it to every open stream. */
+    public synchronized TestSvid rotate() {
+        if (spiffeId == null) {
+            throw new IllegalStateException("no identity to rotate; call identity(...) first");
+        }
+        svid = authority.issue(spiffeId, svidTtl);
+        pushToStreams();
+        return svid;
+    }
+
+    /** Pushes an SVID as given, even a broken one, to open streams and future requests. */
+    public synchronized TestWorkloadApi serve(TestSvid given) {
+        this.svid = given;
+        pushToStreams();
+        return this;
+    }
+
+    /** Starts serving on the socket (again, after {@link #stop}). */
+    public synchronized TestWorkloadApi start() {
+        if (server != null) {
+            return this;
+        }
+        try {
+            Files.deleteIfExists(socket);
+            eventLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+            server = NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollServerDomainSocketChannel.class)
+                .bossEventLoopGroup(eventLoop)
+                .workerEventLoopGroup(eventLoop)
+                .addService(ServerInterceptors.intercept(new Service(), new SecurityHeaderCheck()))
+                .build()
+                .start();
+            return this;
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException("cannot serve the Workload API on " + socket, ex);
+        }
+    }
+
+    /** Stops serving, breaking open streams (as an agent that exits) and removing the socket. */
+    public synchronized TestWorkloadApi stop() {
+        if (server == null) {
+            return this;
+        }
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        catch (InterruptedException ex) {
+            Thread.currentThread().interrupt();
+        }
+        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        server = null;
+        svidStreams.clear();
+        bundleStreams.clear();
+        try {
+            Files.deleteIfExists(socket);
+        }
+        catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        return this;
+    }
+
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    @Override
+    public void close() {
+        stopAutoRotation();
+        stop();
+        scheduler.shutdownNow();
+    }
+
+    /** The socket path. */
+    public Path socketPath() {
+        return socket;
+    }
+
+    /** The socket as a Workload API address, {@code unix://<path>}. */
+    public String socketAddress() {
+        return "unix://" + socket;
+    }
+
+    public TestCertificateAuthority authority() {
+        return authority;
+    }
+
+    /** The SVID currently served, or {@code null}. */
+    public synchronized TestSvid currentSvid() {
+        return svid;
+    }
+
+    /** How many FetchX509SVID calls have arrived (each reconnect is one). */
+    public int svidRequestCount() {
+        return svidRequests.get();
+    }
+
+    /** How many FetchX509SVID streams are open now. */
+    public int openSvidStreams() {
+        return svidStreams.size();
+    }
+
+    /**
+     * An mTLS client with a fresh SVID for {@code clientId} from this server's CA, trusting this trust
+     * domain and its federated ones.
+     */
+    public SpiffeTestClient client(String clientId) {
+        return SpiffeTestClient.withSvid(authority.issue(clientId, Duration.ofHours(1)), trustedAuthorities());
+    }
+
+    /** A TLS client that presents no certificate, trusting this trust domain. */
+    public SpiffeTestClient anonymousClient() {
+        return SpiffeTestClient.withoutSvid(trustedAuthorities());
+    }
+
+    /** The CA certificates of this trust domain and the federated ones. */
+    public synchronized List<X509Certificate> trustedAuthorities() {
+        List<X509Certificate> all = new ArrayList<>(authority.bundle());
+        federated.values().forEach(other -> all.addAll(other.bundle()));
+        return all;
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        start();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
+    }
+
+    private boolean denied() {
+        return spiffeId == null || svid == null || Instant.now().isBefore(deniedUntil);
+    }
+
+    private synchronized void pushToStreams() {
+        if (svid != null) {
+            X509SVIDResponse response = svidResponse();
+            for (ServerCallStreamObserver<X509SVIDResponse> stream : svidStreams) {
+                send(stream, response, svidStreams);
+            }
+        }
+        X509BundlesResponse bundles = bundlesResponse();
+        for (ServerCallStreamObserver<X509BundlesResponse> stream : bundleStreams) {
+            send(stream, bundles, bundleStreams);
+        }
+    }
+
+    private static <T> void send(ServerCallStreamObserver<T> stream, T message,
+            List<ServerCallStreamObserver<T>> streams) {
+        try {
+            if (!stream.isCancelled()) {
+                stream.onNext(message);
+            }
+        }
+        catch (RuntimeException ex) {
+            streams.remove(stream);
+        }
+    }
+
+    private X509SVIDResponse svidResponse() {
+        X509SVIDResponse.Builder response = X509SVIDResponse.newBuilder()
+            .addSvids(X509SVID.newBuilder()
+                .setSpiffeId(spiffeIdOf(svid))
+                .setX509Svid(der(svid.chain()))
+                .setX509SvidKey(ByteString.copyFrom(svid.privateKey().getEncoded()))
+                .setBundle(der(authority.bundle())));
+        federated.forEach((trustDomain, other) -> response.putFederatedBundles("spiffe://" + trustDomain,
+                der(other.bundle())));
+        return response.build();
+    }
+
+    private X509BundlesResponse bundlesResponse() {
+        X509BundlesResponse.Builder response = X509BundlesResponse.newBuilder()
+            .putBundles("spiffe://" + authority.trustDomain(), der(authority.bundle()));
+        federated.forEach((trustDomain, other) -> response.putBundles("spiffe://" + trustDomain, der(other.bundle())));
+        return response.build();
+    }
+
+    private static String spiffeIdOf(TestSvid svid) {
+        List<String> uris = svid.uris();
+        return uris.isEmpty() ? "" : uris.get(0);
+    }
+
+    private static ByteString der(List<X509Certificate> certificates) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            for (X509Certificate certificate : certificates) {
+                out.write(certificate.getEncoded());
+            }
+        }
+        catch (CertificateEncodingException | IOException ex) {
+            throw new IllegalStateException(ex);
+        }
+        return ByteString.copyFrom(out.toByteArray());
+    }
+
+    private final class Service extends SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIImplBase {
+
+        @Override
+        public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> observer) {
+            svidRequests.incrementAndGet();
+            ServerCallStreamObserver<X509SVIDResponse> stream = (ServerCallStreamObserver<X509SVIDResponse>) observer;
+            synchronized (TestWorkloadApi.this) {
+                if (denied()) {
+                    observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
+                    return;
+                }
+                stream.setOnCancelHandler(() -> svidStreams.remove(stream));
+                svidStreams.add(stream);
+                stream.onNext(svidResponse());
+            }
+        }
+
+        @Override
+        public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> observer) {
+            ServerCallStreamObserver<X509BundlesResponse> stream = (ServerCallStreamObserver<X509BundlesResponse>) observer;
+            synchronized (TestWorkloadApi.this) {
+                if (denied()) {
+                    observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
+                    return;
+                }
+                stream.setOnCancelHandler(() -> bundleStreams.remove(stream));
+                bundleStreams.add(stream);
+                stream.onNext(bundlesResponse());
+            }
+        }
+    }
+
+    /** SPIRE's check: every call must carry {@code workload.spiffe.io: true}. */
+    private static final class SecurityHeaderCheck implements ServerInterceptor {
+
+        @Override
+        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                ServerCallHandler<Q, R> next) {
+            if (!"true".equals(headers.get(SECURITY_HEADER))) {
+                call.close(Status.INVALID_ARGUMENT.withDescription("security header missing from request"),
+                        new Metadata());
+                return new ServerCall.Listener<>() {
+                };
+            }
+            return next.startCall(call, headers);
+        }
+    }
+}
