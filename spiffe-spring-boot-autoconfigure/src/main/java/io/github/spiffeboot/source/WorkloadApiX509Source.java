@@ -165,9 +165,12 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         return state;
     }
 
-    /** What went wrong last (the agent's status, or why a response was ignored), or {@code null}. */
+    /**
+     * What went wrong since the last valid response (the agent's status, or why a response was
+     * ignored), or {@code null}.
+     */
     public String getLastError() {
-        return (state == WorkloadApiConnectionState.CONNECTED) ? null : lastError;
+        return lastError;
     }
 
     @Override
@@ -225,6 +228,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             }
             nextBackoffMillis = options.initialBackoff().toMillis();
             state = WorkloadApiConnectionState.CONNECTED;
+            lastError = null;
             previous = current;
             current = context;
         }
@@ -245,7 +249,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
     }
 
     private String describeLastError() {
-        String answer = lastError;
+        String answer = (lastError != null) ? lastError : "no answer";
         if (answer.startsWith("UNAVAILABLE") && !Files.exists(address.path())) {
             answer += " (no file exists at " + address.path() + ")";
         }

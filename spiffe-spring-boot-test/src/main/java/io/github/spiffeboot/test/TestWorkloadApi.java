@@ -93,6 +93,8 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
 
     private Instant deniedUntil = Instant.MIN;
 
+    private Status rejection;
+
     private ScheduledFuture<?> autoRotation;
 
     private Server server;
@@ -172,6 +174,20 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
     /** Answers PermissionDenied for this long, as SPIRE does until a new entry has synced. */
     public synchronized TestWorkloadApi denyFor(Duration duration) {
         this.deniedUntil = Instant.now().plus(duration);
+        return this;
+    }
+
+    /**
+     * Answers every new request with this error (for example {@code INVALID_ARGUMENT}) until
+     * {@link #stopRejecting()}; open streams are not affected.
+     */
+    public synchronized TestWorkloadApi rejectWith(Status.Code code, String description) {
+        this.rejection = code.toStatus().withDescription(description);
+        return this;
+    }
+
+    public synchronized TestWorkloadApi stopRejecting() {
+        this.rejection = null;
         return this;
     }
 
@@ -382,6 +398,10 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
             svidRequests.incrementAndGet();
             ServerCallStreamObserver<X509SVIDResponse> stream = (ServerCallStreamObserver<X509SVIDResponse>) observer;
             synchronized (TestWorkloadApi.this) {
+                if (rejection != null) {
+                    observer.onError(rejection.asRuntimeException());
+                    return;
+                }
                 if (denied()) {
                     observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
                     return;
@@ -396,6 +416,10 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> observer) {
             ServerCallStreamObserver<X509BundlesResponse> stream = (ServerCallStreamObserver<X509BundlesResponse>) observer;
             synchronized (TestWorkloadApi.this) {
+                if (rejection != null) {
+                    observer.onError(rejection.asRuntimeException());
+                    return;
+                }
                 if (denied()) {
                     observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
                     return;
