@@ -2,10 +2,13 @@ package io.github.spiffeboot.autoconfigure;
 
 import io.github.spiffeboot.server.SpiffeTomcatConnectorCustomizer;
 import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.svid.X509SvidVerifier;
 import io.github.spiffeboot.tls.PeerAuthorizer;
+import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
 import org.apache.catalina.startup.Tomcat;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -32,9 +35,11 @@ public class SpiffeServerAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SpiffeTomcatConnectorCustomizer spiffeTomcatConnectorCustomizer(X509ContextSource source,
-            SpiffeKeyManager keyManager, SpiffeProperties properties) {
+            SpiffeKeyManager keyManager, SpiffeProperties properties,
+            ObjectProvider<PeerRejectionListener> rejectionListeners) {
         // Any verified SVID may connect; which IDs may call what is decided per request.
-        SpiffeTrustManager trustManager = new SpiffeTrustManager(source, PeerAuthorizer.any());
+        SpiffeTrustManager trustManager = new SpiffeTrustManager(source, new X509SvidVerifier(), PeerAuthorizer.any(),
+                rejection -> rejectionListeners.orderedStream().forEach(listener -> listener.rejected(rejection)));
         return new SpiffeTomcatConnectorCustomizer(keyManager, trustManager, properties.getServer().getClientAuth(),
                 properties.getServer().getTlsVersions());
     }

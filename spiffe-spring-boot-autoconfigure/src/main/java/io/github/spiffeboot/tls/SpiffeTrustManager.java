@@ -2,7 +2,6 @@ package io.github.spiffeboot.tls;
 
 import java.net.Socket;
 import java.security.cert.X509Certificate;
-import java.util.function.Consumer;
 
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -31,7 +30,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
 
     private final PeerAuthorizer authorizer;
 
-    private final Consumer<SvidVerificationException> rejectionListener;
+    private final PeerRejectionListener rejectionListener;
 
     public SpiffeTrustManager(X509ContextSource source, PeerAuthorizer authorizer) {
         this(source, new X509SvidVerifier(), authorizer, rejection -> {
@@ -42,7 +41,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
      * @param rejectionListener told of every rejected peer, for example to count rejections by reason
      */
     public SpiffeTrustManager(X509ContextSource source, X509SvidVerifier verifier, PeerAuthorizer authorizer,
-            Consumer<SvidVerificationException> rejectionListener) {
+            PeerRejectionListener rejectionListener) {
         this.source = source;
         this.verifier = verifier;
         this.authorizer = authorizer;
@@ -63,7 +62,7 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
             if (logger.isDebugEnabled()) {
                 logger.debug("Rejected TLS peer (" + ex.getReason() + "): " + ex.getMessage());
             }
-            rejectionListener.accept(ex);
+            rejectionListener.rejected(ex);
             throw ex;
         }
     }

@@ -1,0 +1,228 @@
+package io.github.spiffeboot.server;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.svid.SvidVerificationException.Reason;
+import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.SvidSpec;
+import io.github.spiffeboot.test.TestCertificateAuthority;
+import io.github.spiffeboot.test.TestHttpConnection;
+import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.EchoApplication.RecordedRejections;
+import io.github.spiffeboot.testapp.RunningApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Embedded Tomcat serving mTLS with the SVID from a real Workload API server, checked with real
+ * handshakes over real sockets.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ServerMtlsIntegrationTests {
+
+    static final String SERVER_ID = "spiffe://example.org/ns/production/sa/payment-service";
+
+    static final String CLIENT_ID = "spiffe://example.org/ns/production/sa/order-service";
+
+    private final TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
+
+    private final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    private RunningApplication app;
+
+    private RecordedRejections rejections;
+
+    @BeforeAll
+    void startApplication() {
+        agent.identity(SERVER_ID).federateWith(partner).start();
+        app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress());
+        rejections = app.bean(RecordedRejections.class);
+    }
+
+    @AfterAll
+    void stopApplication() {
+        app.close();
+        agent.close();
+    }
+
+    @BeforeEach
+    void forgetRejections() {
+        rejections.clear();
+    }
+
+    @Test
+    void servesTheCurrentSvidOverTls13AndSeesTheClientsId() throws IOException {
+        try (TestHttpConnection connection = agent.client(CLIENT_ID).connect(app.port())) {
+            assertThat(connection.protocol()).isEqualTo("TLSv1.3");
+            assertThat(connection.serverCertificate()).isEqualTo(agent.currentSvid().leaf());
+            assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
+        }
+    }
+
+    @Test
+    void rotatesWithoutRestartAndKeepsOldConnectionsWorking() throws IOException {
+        SpiffeTestClient client = agent.client(CLIENT_ID);
+        try (TestHttpConnection old = client.connect(app.port())) {
+            BigInteger before = old.serverCertificate().getSerialNumber();
+            assertThat(old.get("/whoami").status()).isEqualTo(200);
+
+            TestSvid rotated = agent.rotate();
+            assertThat(rotated.leaf().getSerialNumber()).isNotEqualTo(before);
+            await().atMost(Duration.ofSeconds(1)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try (TestHttpConnection fresh = client.connect(app.port())) {
+                    return fresh.serverCertificate().getSerialNumber().equals(rotated.leaf().getSerialNumber());
+                }
+            });
+
+            assertThat(old.get("/whoami").body()).isEqualTo(CLIENT_ID);
+            assertThat(old.serverCertificate().getSerialNumber()).isEqualTo(before);
+        }
+    }
+
+    @Test
+    void keepsServingTheLastSvidWhileTheAgentRestarts() throws IOException {
+        SpiffeTestClient client = agent.client(CLIENT_ID);
+        TestSvid before = agent.currentSvid();
+        agent.stop();
+        try {
+            for (int i = 0; i < 5; i++) {
+                try (TestHttpConnection connection = client.connect(app.port())) {
+                    assertThat(connection.serverCertificate()).isEqualTo(before.leaf());
+                    assertThat(connection.get("/whoami").status()).isEqualTo(200);
+                }
+            }
+        }
+        finally {
+            agent.start();
+        }
+        TestSvid after = agent.rotate();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> {
+            try (TestHttpConnection fresh = client.connect(app.port())) {
+                return fresh.serverCertificate().equals(after.leaf());
+            }
+        });
+    }
+
+    @Test
+    void acceptsAFederatedPeerSignedByItsOwnDomainsAuthority() throws IOException {
+        String partnerId = "spiffe://partner.example/billing";
+        SpiffeTestClient client = SpiffeTestClient.withSvid(partner.issue(partnerId, Duration.ofMinutes(5)),
+                agent.trustedAuthorities());
+        assertThat(client.get(app.port(), "/whoami").body()).isEqualTo(partnerId);
+    }
+
+    @Test
+    void rejectsAClientWithoutCertificate() {
+        assertThatThrownBy(() -> agent.anonymousClient().get(app.port(), "/whoami")).isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void rejectsAClientSignedByAForeignAuthority() {
+        TestCertificateAuthority foreign = TestCertificateAuthority.create("example.org");
+        assertRejected(foreign.issue(CLIENT_ID, Duration.ofMinutes(5)), Reason.UNTRUSTED_CHAIN, "does not verify");
+    }
+
+    @Test
+    void rejectsAFederatedAuthorityMintingOurTrustDomainsIds() {
+        assertRejected(partner.issue(CLIENT_ID, Duration.ofMinutes(5)), Reason.UNTRUSTED_CHAIN, "does not verify");
+    }
+
+    @Test
+    void rejectsAClientSvidWithTwoUriSans() {
+        assertRejected(agent.authority().issue(SvidSpec.forId(CLIENT_ID).addUri("spiffe://example.org/other")),
+                Reason.INVALID_SVID, "more than one URI SAN");
+    }
+
+    @Test
+    void rejectsAClientCertificateThatIsACa() {
+        assertRejected(agent.authority().issue(SvidSpec.forId(CLIENT_ID).ca(true)), Reason.INVALID_SVID, "CA flag");
+    }
+
+    @Test
+    void rejectsAnExpiredClientSvid() {
+        Instant now = Instant.now();
+        assertRejected(agent.authority().issue(SvidSpec.forId(CLIENT_ID).validity(now.minusSeconds(600),
+                now.minusSeconds(5))), Reason.UNTRUSTED_CHAIN, "does not verify");
+    }
+
+    @Test
+    void rejectsAClientCertificateWithANonSpiffeUri() {
+        assertRejected(agent.authority().issue(SvidSpec.forId("https://example.org/order-service")),
+                Reason.INVALID_SVID, "scheme is missing or invalid");
+    }
+
+    @Test
+    void rejectsAClientCertificateWithoutUri() {
+        assertRejected(agent.authority().issue(SvidSpec.withoutUri()), Reason.INVALID_SVID, "no URI SAN");
+    }
+
+    @Test
+    void refusesTls12UnlessConfigured() {
+        assertThatThrownBy(() -> agent.client(CLIENT_ID).protocols("TLSv1.2").get(app.port(), "/whoami"))
+            .isInstanceOf(IOException.class);
+    }
+
+    private void assertRejected(TestSvid clientSvid, Reason reason, String message) {
+        SpiffeTestClient client = SpiffeTestClient.withSvid(clientSvid, agent.trustedAuthorities());
+        assertThatThrownBy(() -> client.get(app.port(), "/whoami")).isInstanceOf(IOException.class);
+        await().atMost(Duration.ofSeconds(2)).until(() -> !rejections.all().isEmpty());
+        List<SvidVerificationException> seen = rejections.all();
+        assertThat(seen).hasSize(1);
+        assertThat(seen.get(0).getReason()).isEqualTo(reason);
+        assertThat(seen.get(0)).hasMessageContaining(message);
+    }
+
+    /** Client auth 'want' and TLS 1.2 enabled by configuration. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class WantClientAuthWithTls12 {
+
+        private RunningApplication wantApp;
+
+        @BeforeAll
+        void start() {
+            wantApp = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                    "spiffe.server.client-auth=want", "spiffe.server.tls-versions=TLSv1.2,TLSv1.3");
+        }
+
+        @AfterAll
+        void stop() {
+            wantApp.close();
+        }
+
+        @Test
+        void letsAClientWithoutCertificateThroughTheHandshake() throws IOException {
+            assertThat(agent.anonymousClient().get(wantApp.port(), "/whoami").body()).isEqualTo("anonymous");
+        }
+
+        @Test
+        void stillVerifiesACertificateWhenOneIsSent() throws IOException {
+            assertThat(agent.client(CLIENT_ID).get(wantApp.port(), "/whoami").body()).isEqualTo(CLIENT_ID);
+            SpiffeTestClient forged = SpiffeTestClient.withSvid(partner.issue(CLIENT_ID, Duration.ofMinutes(5)),
+                    agent.trustedAuthorities());
+            assertThatThrownBy(() -> forged.get(wantApp.port(), "/whoami")).isInstanceOf(IOException.class);
+        }
+
+        @Test
+        void speaksTls12WhenConfigured() throws IOException {
+            try (TestHttpConnection connection = agent.client(CLIENT_ID).protocols("TLSv1.2").connect(wantApp.port())) {
+                assertThat(connection.protocol()).isEqualTo("TLSv1.2");
+                assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
+            }
+        }
+    }
+}

@@ -1,0 +1,66 @@
+package io.github.spiffeboot.testapp;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.tls.PeerRejectionListener;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.annotation.Bean;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A minimal web application for the starter's integration tests: {@code GET /whoami} answers with the
+ * URI SAN of the client certificate Tomcat saw, or {@code anonymous}.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+public class EchoApplication {
+
+    @Bean
+    RecordedRejections recordedRejections() {
+        return new RecordedRejections();
+    }
+
+    @RestController
+    static class WhoAmI {
+
+        @GetMapping("/whoami")
+        String whoami(HttpServletRequest request) throws Exception {
+            X509Certificate[] chain = (X509Certificate[]) request
+                .getAttribute("jakarta.servlet.request.X509Certificate");
+            if (chain == null) {
+                return "anonymous";
+            }
+            return chain[0].getSubjectAlternativeNames()
+                .stream()
+                .filter(name -> Integer.valueOf(6).equals(name.get(0)))
+                .map(name -> (String) name.get(1))
+                .findFirst()
+                .orElse("no-uri");
+        }
+    }
+
+    /** Keeps the reasons the server's trust manager gave for rejected peers. */
+    public static class RecordedRejections implements PeerRejectionListener {
+
+        private final List<SvidVerificationException> rejections = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void rejected(SvidVerificationException rejection) {
+            rejections.add(rejection);
+        }
+
+        public List<SvidVerificationException> all() {
+            return rejections;
+        }
+
+        public void clear() {
+            rejections.clear();
+        }
+    }
+}

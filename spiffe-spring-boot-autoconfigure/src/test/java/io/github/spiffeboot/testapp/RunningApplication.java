@@ -1,0 +1,38 @@
+package io.github.spiffeboot.testapp;
+
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** An {@link EchoApplication} started with the given properties on a random port. */
+public final class RunningApplication implements AutoCloseable {
+
+    private final ConfigurableApplicationContext context;
+
+    private RunningApplication(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    public static RunningApplication start(String... properties) {
+        return new RunningApplication(new SpringApplicationBuilder(EchoApplication.class)
+            .properties("server.port=0", "spring.main.banner-mode=off")
+            .properties(properties)
+            .run());
+    }
+
+    public int port() {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+
+    public <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
+    public ConfigurableApplicationContext context() {
+        return context;
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}
