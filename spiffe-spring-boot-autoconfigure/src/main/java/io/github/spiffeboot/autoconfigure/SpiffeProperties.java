@@ -59,23 +59,23 @@ public class SpiffeProperties implements Validator {
                 WorkloadApiAddress.parse(socket);
             }
             catch (IllegalArgumentException ex) {
-                errors.rejectValue("workloadApi.socket", "invalid", ex.getMessage());
+                errors.rejectValue("workload-api.socket", "invalid", ex.getMessage());
             }
         }
-        positive(errors, "workloadApi.startupTimeout", workloadApi.getStartupTimeout());
-        positive(errors, "workloadApi.initialBackoff", workloadApi.getInitialBackoff());
-        positive(errors, "workloadApi.maxBackoff", workloadApi.getMaxBackoff());
+        positive(errors, "workload-api.startup-timeout", workloadApi.getStartupTimeout());
+        positive(errors, "workload-api.initial-backoff", workloadApi.getInitialBackoff());
+        positive(errors, "workload-api.max-backoff", workloadApi.getMaxBackoff());
         if (workloadApi.getInitialBackoff() != null && workloadApi.getMaxBackoff() != null
                 && workloadApi.getInitialBackoff().compareTo(workloadApi.getMaxBackoff()) > 0) {
-            errors.rejectValue("workloadApi.maxBackoff", "invalid", "must not be smaller than initial-backoff");
+            errors.rejectValue("workload-api.max-backoff", "invalid", "must not be smaller than initial-backoff");
         }
         if (server.getTlsVersions() == null || server.getTlsVersions().isEmpty()) {
-            errors.rejectValue("server.tlsVersions", "empty", "must name at least one TLS version");
+            errors.rejectValue("server.tls-versions", "empty", "must name at least one TLS version");
         }
         else {
             for (String version : server.getTlsVersions()) {
                 if (!TLS_VERSIONS.contains(version)) {
-                    errors.rejectValue("server.tlsVersions", "invalid",
+                    errors.rejectValue("server.tls-versions", "invalid",
                             "'" + version + "' is not supported; use TLSv1.3 and/or TLSv1.2");
                 }
             }

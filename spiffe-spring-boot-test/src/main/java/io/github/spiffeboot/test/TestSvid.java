@@ -53,6 +53,27 @@ public record TestSvid(List<X509Certificate> chain, PrivateKey privateKey) {
         return URI.create(uris.get(0));
     }
 
+    /** Writes the chain and the PKCS#8 key as PEM files, for tools that read files. */
+    public void writePem(java.nio.file.Path certificateFile, java.nio.file.Path keyFile) throws java.io.IOException {
+        StringBuilder certificates = new StringBuilder();
+        for (X509Certificate certificate : chain) {
+            try {
+                certificates.append(pem("CERTIFICATE", certificate.getEncoded()));
+            }
+            catch (java.security.cert.CertificateEncodingException ex) {
+                throw new java.io.IOException(ex);
+            }
+        }
+        java.nio.file.Files.writeString(certificateFile, certificates);
+        java.nio.file.Files.writeString(keyFile, pem("PRIVATE KEY", privateKey.getEncoded()));
+    }
+
+    private static String pem(String type, byte[] der) {
+        String base64 = java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+            .encodeToString(der);
+        return "-----BEGIN " + type + "-----\n" + base64 + "\n-----END " + type + "-----\n";
+    }
+
     public X509Certificate[] chainArray() {
         return chain.toArray(new X509Certificate[0]);
     }

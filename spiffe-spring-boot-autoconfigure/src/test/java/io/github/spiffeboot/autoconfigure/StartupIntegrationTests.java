@@ -1,0 +1,125 @@
+package io.github.spiffeboot.autoconfigure;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import io.github.spiffeboot.source.WorkloadApiX509Source;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.source.X509ContextUpdatedEvent;
+import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.RunningApplication;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ApplicationListener;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** How an application with the starter starts, waits for its identity, or fails to start and says why. */
+@ExtendWith(OutputCaptureExtension.class)
+class StartupIntegrationTests {
+
+    private static final String ID = "spiffe://example.org/ns/production/sa/payment-service";
+
+    private final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    @AfterEach
+    void stopAgent() {
+        agent.close();
+    }
+
+    @Test
+    void startsWithTheIdentityFromTheSocketProperty(CapturedOutput output) {
+        agent.identity(ID).start();
+        try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress())) {
+            assertThat(app.bean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+        }
+    }
+
+    @Test
+    void fallsBackToTheSpiffeEndpointSocketVariable() {
+        agent.identity(ID).start();
+        try (RunningApplication app = RunningApplication.start("SPIFFE_ENDPOINT_SOCKET=unix:" + agent.socketPath())) {
+            assertThat(app.bean(WorkloadApiX509Source.class).getAddress().path()).isEqualTo(agent.socketPath());
+        }
+    }
+
+    @Test
+    void waitsForARegistrationEntryToSync() {
+        agent.identity(ID).denyFor(Duration.ofSeconds(2)).start();
+        try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.workload-api.startup-timeout=20s")) {
+            assertThat(app.bean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+            assertThat(agent.svidRequestCount()).isGreaterThan(1);
+        }
+    }
+
+    @Test
+    void failsAfterTheStartupTimeoutExplainingWhatTheAgentSaid(CapturedOutput output) {
+        agent.start();
+        assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.workload-api.startup-timeout=1s"))
+            .hasRootCauseInstanceOf(io.github.spiffeboot.source.WorkloadApiStartupException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("No X.509-SVID arrived from the SPIFFE Workload API at socket unix://" + agent.socketPath())
+            .contains("The agent answered: PERMISSION_DENIED: no identity issued")
+            .contains("spiffe.workload-api.startup-timeout")
+            .contains("spiffe.workload-api.socket");
+    }
+
+    @Test
+    void failsClosedWhenNoSocketIsConfigured(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningApplication.start()).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("no Workload API socket is configured")
+            .contains("spiffe.workload-api.socket")
+            .contains("spiffe.enabled=false");
+    }
+
+    @Test
+    void rejectsASocketThatIsNotAUnixPathNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=tcp://127.0.0.1:8081"))
+            .isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("spiffe.workload-api.socket")
+            .contains("tcp://127.0.0.1:8081")
+            .contains("is not a Unix socket address");
+    }
+
+    @Test
+    void rejectsAnUnknownTlsVersionNamingTheProperty(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.server.tls-versions=TLSv1.1"))
+            .isNotNull();
+        assertThat(output).contains("spiffe.server.tls-versions").contains("'TLSv1.1' is not supported");
+    }
+
+    @Test
+    void rejectsAnUnknownClientAuthNamingTheProperty(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.server.client-auth=sometimes"))
+            .isNotNull();
+        assertThat(output).contains("spiffe.server.client-auth").contains("sometimes");
+    }
+
+    @Test
+    void publishesRotationsAsApplicationEvents() {
+        agent.identity(ID).start();
+        try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress())) {
+            List<X509ContextUpdatedEvent> events = new CopyOnWriteArrayList<>();
+            app.context().addApplicationListener((ApplicationListener<X509ContextUpdatedEvent>) events::add);
+            TestSvid rotated = agent.rotate();
+            await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
+            assertThat(events.get(0).getContext().svid().leaf()).isEqualTo(rotated.leaf());
+            assertThat(events.get(0).getSource()).isSameAs(app.bean(X509ContextSource.class));
+        }
+    }
+}
