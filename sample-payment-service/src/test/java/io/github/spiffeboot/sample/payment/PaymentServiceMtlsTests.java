@@ -1,0 +1,69 @@
+package io.github.spiffeboot.sample.payment;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.time.Duration;
+
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.test.TestHttpConnection;
+import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.test.spring.WithSpiffeIdentity;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/** payment-service as users test their own services: with the test module's annotation and clients. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@WithSpiffeIdentity("spiffe://example.org/ns/production/sa/payment-service")
+class PaymentServiceMtlsTests {
+
+    static final String ORDER_SERVICE = "spiffe://example.org/ns/production/sa/order-service";
+
+    @Autowired
+    TestWorkloadApi workloadApi;
+
+    @Autowired
+    X509ContextSource source;
+
+    @LocalServerPort
+    int port;
+
+    @Test
+    void servesItsOwnSvid() throws IOException {
+        try (TestHttpConnection connection = workloadApi.client(ORDER_SERVICE).connect(port)) {
+            assertThat(connection.serverCertificate()).isEqualTo(source.current().svid().leaf());
+            assertThat(source.current().svid().id())
+                .hasToString("spiffe://example.org/ns/production/sa/payment-service");
+        }
+    }
+
+    @Test
+    void chargesForACallerWithAnSvid() throws IOException {
+        var response = workloadApi.client(ORDER_SERVICE).post(port, "/api/payments/charge", "{\"orderId\":\"42\"}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("\"caller\":\"" + ORDER_SERVICE + "\"").contains("charged");
+    }
+
+    @Test
+    void turnsAwayACallerWithoutCertificate() {
+        assertThatThrownBy(() -> workloadApi.anonymousClient().post(port, "/api/payments/charge", "{}"))
+            .isInstanceOf(IOException.class);
+    }
+
+    @Test
+    void rotatesOnDemand() throws IOException {
+        TestSvid rotated = workloadApi.rotate();
+        BigInteger serial = rotated.leaf().getSerialNumber();
+        await().atMost(Duration.ofSeconds(1)).until(() -> {
+            try (TestHttpConnection connection = workloadApi.client(ORDER_SERVICE).connect(port)) {
+                return connection.serverCertificate().getSerialNumber().equals(serial);
+            }
+        });
+    }
+}
