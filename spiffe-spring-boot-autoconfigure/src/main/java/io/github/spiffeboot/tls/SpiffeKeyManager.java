@@ -14,7 +14,8 @@ import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.X509Svid;
 
 /**
- * Presents the source's current SVID, in both TLS roles.
+ * Presents the source's current SVID, in both TLS roles, and keeps the sessions it serves from being
+ * resumed (so the next connection presents the SVID of its own moment).
  * <p>
  * JSSE asks for the alias first and then, in separate calls, for the key and the chain. Each SVID gets
  * an alias of its own, so a rotation between those calls can never pair one SVID's chain with another's
@@ -39,11 +40,13 @@ public final class SpiffeKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
+        NoResumption.of(socket);
         return aliasFor(keyType);
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
+        NoResumption.of(engine);
         return aliasFor(keyType);
     }
 

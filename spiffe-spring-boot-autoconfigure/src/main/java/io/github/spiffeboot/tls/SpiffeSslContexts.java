@@ -8,7 +8,10 @@ import javax.net.ssl.TrustManager;
 
 import io.github.spiffeboot.source.X509ContextSource;
 
-/** Builds JSSE {@link SSLContext}s whose key and trust material follow the source live. */
+/**
+ * Builds JSSE {@link SSLContext}s whose key and trust material follow the source live. Sessions
+ * negotiated through them are never resumed (see {@link NoResumption}).
+ */
 public final class SpiffeSslContexts {
 
     private SpiffeSslContexts() {

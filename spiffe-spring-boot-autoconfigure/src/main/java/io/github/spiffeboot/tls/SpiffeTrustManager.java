@@ -17,6 +17,7 @@ import org.apache.commons.logging.LogFactory;
  * Verifies peers the SPIFFE way, in both TLS roles: the chain must be an X509-SVID that verifies against
  * the bundle of its own trust domain, as the source holds it at the moment of the handshake, and the
  * {@link PeerAuthorizer} must accept its ID. Hostname checks do not apply: SVIDs prove IDs, not names.
+ * Sessions it verifies are never resumed, so each connection is verified afresh.
  */
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
 
@@ -75,12 +76,14 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws SvidVerificationException {
+        NoResumption.of(socket);
         verify(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws SvidVerificationException {
+        NoResumption.of(engine);
         verify(chain);
     }
 
@@ -92,12 +95,14 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws SvidVerificationException {
+        NoResumption.of(socket);
         verify(chain);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws SvidVerificationException {
+        NoResumption.of(engine);
         verify(chain);
     }
 

@@ -94,6 +94,33 @@ class ServerMtlsIntegrationTests {
     }
 
     @Test
+    void newConnectionsAreVerifiedAgainNotResumedPastTheClientsExpiry() throws Exception {
+        // The same client context would resume its TLS session and skip certificate checks, if allowed.
+        SpiffeTestClient client = SpiffeTestClient.withSvid(
+                agent.authority().issue(CLIENT_ID, Duration.ofSeconds(3)), agent.trustedAuthorities());
+        try (TestHttpConnection connection = client.connect(app.port())) {
+            assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
+        }
+        Thread.sleep(client.svid().leaf().getNotAfter().getTime() - System.currentTimeMillis() + 1500);
+        assertThatThrownBy(() -> client.get(app.port(), "/whoami")).isInstanceOf(IOException.class);
+        assertThat(rejections.all()).singleElement()
+            .satisfies(rejection -> assertThat(rejection.getReason()).isEqualTo(Reason.UNTRUSTED_CHAIN));
+    }
+
+    @Test
+    void newConnectionsSeeTheRotatedSvidEvenFromAClientThatCouldResume() throws Exception {
+        SpiffeTestClient client = agent.client(CLIENT_ID);
+        try (TestHttpConnection connection = client.connect(app.port())) {
+            assertThat(connection.get("/whoami").status()).isEqualTo(200);
+        }
+        TestSvid rotated = agent.rotate();
+        Thread.sleep(1200);
+        try (TestHttpConnection connection = client.connect(app.port())) {
+            assertThat(connection.serverCertificate()).isEqualTo(rotated.leaf());
+        }
+    }
+
+    @Test
     void keepsServingTheLastSvidWhileTheAgentRestarts() throws IOException {
         SpiffeTestClient client = agent.client(CLIENT_ID);
         TestSvid before = agent.currentSvid();

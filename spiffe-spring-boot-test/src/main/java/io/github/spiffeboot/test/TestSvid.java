@@ -53,7 +53,7 @@ public record TestSvid(List<X509Certificate> chain, PrivateKey privateKey) {
         return URI.create(uris.get(0));
     }
 
-    /** Writes the chain and the PKCS#8 key as PEM files, for tools that read files. */
+    /** Writes the chain and (unless {@code keyFile} is null) the PKCS#8 key as PEM files, for tools that read files. */
     public void writePem(java.nio.file.Path certificateFile, java.nio.file.Path keyFile) throws java.io.IOException {
         StringBuilder certificates = new StringBuilder();
         for (X509Certificate certificate : chain) {
@@ -65,7 +65,9 @@ public record TestSvid(List<X509Certificate> chain, PrivateKey privateKey) {
             }
         }
         java.nio.file.Files.writeString(certificateFile, certificates);
-        java.nio.file.Files.writeString(keyFile, pem("PRIVATE KEY", privateKey.getEncoded()));
+        if (keyFile != null) {
+            java.nio.file.Files.writeString(keyFile, pem("PRIVATE KEY", privateKey.getEncoded()));
+        }
     }
 
     private static String pem(String type, byte[] der) {

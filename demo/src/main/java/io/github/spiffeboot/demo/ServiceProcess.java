@@ -1,0 +1,90 @@
+package io.github.spiffeboot.demo;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** A sample service run as a child process (as it would run for real), with its log in a file. */
+final class ServiceProcess implements AutoCloseable {
+
+    private final String name;
+
+    private final Process process;
+
+    private final Path log;
+
+    private final int port;
+
+    private ServiceProcess(String name, Process process, Path log, int port) {
+        this.name = name;
+        this.process = process;
+        this.log = log;
+        this.port = port;
+    }
+
+    static ServiceProcess start(String name, Path jar, Map<String, String> environment, int port, Path logDirectory)
+            throws IOException {
+        Path log = logDirectory.resolve(name + ".log");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toString()))
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile());
+        builder.environment().putAll(environment);
+        builder.environment().put("SERVER_PORT", String.valueOf(port));
+        return new ServiceProcess(name, builder.start(), log, port);
+    }
+
+    /** Waits until the service accepts connections; fails with its log if it exits or takes too long. */
+    void awaitListening(Duration timeout) throws IOException, InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + tail());
+            }
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress("localhost", port), 200);
+                return;
+            }
+            catch (IOException notYet) {
+                Thread.sleep(200);
+            }
+        }
+        throw new IllegalStateException(name + " did not listen on port " + port + " within " + timeout + ":\n" + tail());
+    }
+
+    int port() {
+        return port;
+    }
+
+    Path log() {
+        return log;
+    }
+
+    String tail() throws IOException {
+        List<String> lines = Files.readAllLines(log);
+        return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroy();
+            try {
+                if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+            catch (InterruptedException ex) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+}
