@@ -34,6 +34,8 @@ public final class DemoRunner {
     static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
 
     public static void main(String[] args) throws Exception {
+        // Netty warns on every Unix socket that SO_KEEPALIVE does not apply; noise for a demo.
+        java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap").setLevel(java.util.logging.Level.SEVERE);
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service.jar");
         if (!Files.exists(paymentJar)) {
