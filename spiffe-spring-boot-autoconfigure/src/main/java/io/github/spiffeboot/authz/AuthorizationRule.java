@@ -1,0 +1,61 @@
+package io.github.spiffeboot.authz;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * One entry of the allowlist: which callers may (and which may never) call which endpoint.
+ *
+ * @param name a name for logs and metrics
+ * @param path the endpoint pattern
+ * @param methods the HTTP methods the rule covers, upper case; empty for all
+ * @param allowed the callers allowed
+ * @param denied the callers denied, whatever any rule allows
+ * @param dryRun whether a denial by this rule is only logged and counted
+ */
+public record AuthorizationRule(String name, EndpointPattern path, Set<String> methods, CallerSet allowed,
+        CallerSet denied, boolean dryRun) {
+
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE",
+            "OPTIONS", "TRACE");
+
+    public AuthorizationRule {
+        methods = Set.copyOf(methods);
+    }
+
+    /**
+     * Builds a rule from configuration values.
+     * @throws InvalidRuleException naming the bad value
+     */
+    public static AuthorizationRule of(String name, String path, List<String> methods, List<String> allowed,
+            List<String> denied, boolean dryRun) {
+        EndpointPattern pattern = EndpointPattern.parse(path);
+        String ruleName = (name != null && !name.isBlank()) ? name : defaultName(path, methods);
+        return new AuthorizationRule(ruleName, pattern, parseMethods(methods), CallerSet.parse(allowed),
+                CallerSet.parse(denied), dryRun);
+    }
+
+    /** Upper-cases and checks HTTP method names. */
+    public static Set<String> parseMethods(List<String> methods) {
+        Set<String> parsed = new TreeSet<>();
+        for (String method : methods) {
+            String upper = (method != null) ? method.trim().toUpperCase(Locale.ROOT) : "";
+            if (!HTTP_METHODS.contains(upper)) {
+                throw new InvalidRuleException("'" + method + "' is not an HTTP method; use one of "
+                        + new TreeSet<>(HTTP_METHODS));
+            }
+            parsed.add(upper);
+        }
+        return parsed;
+    }
+
+    boolean covers(String method, List<String> normalizedPath) {
+        return (methods.isEmpty() || methods.contains(method)) && path.matches(normalizedPath);
+    }
+
+    private static String defaultName(String path, List<String> methods) {
+        return methods.isEmpty() ? path : String.join(",", new TreeSet<>(parseMethods(methods))) + " " + path;
+    }
+}
