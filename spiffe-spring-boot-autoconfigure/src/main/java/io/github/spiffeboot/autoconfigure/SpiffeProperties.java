@@ -2,9 +2,19 @@ package io.github.spiffeboot.autoconfigure;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 
+import io.github.spiffeboot.authz.AuthorizationPolicy;
+import io.github.spiffeboot.authz.AuthorizationPolicy.DefaultPolicy;
+import io.github.spiffeboot.authz.AuthorizationRule;
+import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.authz.EndpointPattern;
+import io.github.spiffeboot.authz.InvalidRuleException;
+import io.github.spiffeboot.authz.SpiffeIdPattern;
 import io.github.spiffeboot.server.ClientAuth;
 import io.github.spiffeboot.source.WorkloadApiAddress;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -30,6 +40,8 @@ public class SpiffeProperties implements Validator {
 
     private final Server server = new Server();
 
+    private final Authz authz = new Authz();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -44,6 +56,10 @@ public class SpiffeProperties implements Validator {
 
     public Server getServer() {
         return server;
+    }
+
+    public Authz getAuthz() {
+        return authz;
     }
 
     @Override
@@ -79,6 +95,51 @@ public class SpiffeProperties implements Validator {
                             "'" + version + "' is not supported; use TLSv1.3 and/or TLSv1.2");
                 }
             }
+        }
+        validateAuthz(errors);
+    }
+
+    private void validateAuthz(Errors errors) {
+        for (int i = 0; i < authz.getAllowedCallers().size(); i++) {
+            CallerRule rule = authz.getAllowedCallers().get(i);
+            String prefix = "authz.allowed-callers[" + i + "].";
+            if (rule.getPath() == null) {
+                errors.rejectValue(prefix + "path", "missing", "every rule needs a path");
+            }
+            else {
+                check(errors, prefix + "path", () -> EndpointPattern.parse(rule.getPath()));
+            }
+            for (int j = 0; j < rule.getMethods().size(); j++) {
+                String method = rule.getMethods().get(j);
+                check(errors, prefix + "methods[" + j + "]", () -> AuthorizationRule.parseMethods(List.of(method)));
+            }
+            checkPatterns(errors, prefix + "ids", rule.getIds());
+            checkPatterns(errors, prefix + "deny-ids", rule.getDenyIds());
+        }
+        authz.getRoles().forEach((role, patterns) -> {
+            if (!ROLE_NAME.matcher(role).matches()) {
+                errors.rejectValue("authz.roles", "invalid",
+                        "role name '" + role + "' must be upper case letters, digits and underscores");
+            }
+            checkPatterns(errors, "authz.roles." + role, patterns);
+        });
+    }
+
+    private static final Pattern ROLE_NAME = Pattern.compile("[A-Z][A-Z0-9_]*");
+
+    private static void checkPatterns(Errors errors, String field, List<String> patterns) {
+        for (int j = 0; j < patterns.size(); j++) {
+            String pattern = patterns.get(j);
+            check(errors, field + "[" + j + "]", () -> SpiffeIdPattern.parse(pattern));
+        }
+    }
+
+    private static void check(Errors errors, String field, Runnable parse) {
+        try {
+            parse.run();
+        }
+        catch (InvalidRuleException ex) {
+            errors.rejectValue(field, "invalid", ex.getMessage());
         }
     }
 
@@ -188,6 +249,189 @@ public class SpiffeProperties implements Validator {
 
         public void setTlsVersions(List<String> tlsVersions) {
             this.tlsVersions = tlsVersions;
+        }
+    }
+
+    /** Who may call which endpoint, enforced by the starter's security filter chain. */
+    public static class Authz {
+
+        /**
+         * Whether to install the SPIFFE security filter chain (when the application defines none).
+         */
+        private boolean enabled = true;
+
+        /**
+         * What happens to requests no rule covers: 'deny', or 'authenticated' (any SPIFFE identity).
+         */
+        private DefaultPolicy defaultPolicy = DefaultPolicy.DENY;
+
+        /**
+         * Log and count denials without denying (for rolling out rules). Requests without any SPIFFE
+         * identity are refused all the same.
+         */
+        private boolean dryRun;
+
+        /**
+         * Whether to write an audit log line for allowed requests too (denials are always logged).
+         */
+        private boolean logAllowed;
+
+        /**
+         * Roles granted to callers: role name (without ROLE_) to SPIFFE IDs or patterns.
+         */
+        private Map<String, List<String>> roles = new LinkedHashMap<>();
+
+        /**
+         * The allowlist, one entry per endpoint. The most specific matching entry decides; a caller on any
+         * matching entry's deny-ids is denied.
+         */
+        private List<CallerRule> allowedCallers = new ArrayList<>();
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public DefaultPolicy getDefaultPolicy() {
+            return defaultPolicy;
+        }
+
+        public void setDefaultPolicy(DefaultPolicy defaultPolicy) {
+            this.defaultPolicy = defaultPolicy;
+        }
+
+        public boolean isDryRun() {
+            return dryRun;
+        }
+
+        public void setDryRun(boolean dryRun) {
+            this.dryRun = dryRun;
+        }
+
+        public boolean isLogAllowed() {
+            return logAllowed;
+        }
+
+        public void setLogAllowed(boolean logAllowed) {
+            this.logAllowed = logAllowed;
+        }
+
+        public Map<String, List<String>> getRoles() {
+            return roles;
+        }
+
+        public void setRoles(Map<String, List<String>> roles) {
+            this.roles = roles;
+        }
+
+        public List<CallerRule> getAllowedCallers() {
+            return allowedCallers;
+        }
+
+        public void setAllowedCallers(List<CallerRule> allowedCallers) {
+            this.allowedCallers = allowedCallers;
+        }
+
+        /** The compiled policy (the configuration has been validated by then). */
+        public AuthorizationPolicy toPolicy() {
+            List<AuthorizationRule> rules = new ArrayList<>();
+            for (CallerRule rule : allowedCallers) {
+                rules.add(AuthorizationRule.of(rule.getName(), rule.getPath(), rule.getMethods(), rule.getIds(),
+                        rule.getDenyIds(), rule.isDryRun()));
+            }
+            return new AuthorizationPolicy(rules, defaultPolicy, dryRun);
+        }
+
+        /** The compiled role mapping. */
+        public Map<String, CallerSet> toRoles() {
+            Map<String, CallerSet> compiled = new LinkedHashMap<>();
+            roles.forEach((role, patterns) -> compiled.put(role, CallerSet.parse(patterns)));
+            return compiled;
+        }
+    }
+
+    /** One allowlist entry. */
+    public static class CallerRule {
+
+        /**
+         * A name for logs and metrics; defaults to the methods and path.
+         */
+        private String name;
+
+        /**
+         * The endpoint: a path pattern as in Spring MVC mappings (/api/payments/{id}, /api/**).
+         */
+        private String path;
+
+        /**
+         * HTTP methods covered; all when empty.
+         */
+        private List<String> methods = new ArrayList<>();
+
+        /**
+         * SPIFFE IDs allowed: exact IDs, spiffe://td/** for a whole trust domain, or '*' for one path segment.
+         */
+        private List<String> ids = new ArrayList<>();
+
+        /**
+         * SPIFFE IDs denied, whatever any rule allows.
+         */
+        private List<String> denyIds = new ArrayList<>();
+
+        /**
+         * Log and count this rule's denials without denying.
+         */
+        private boolean dryRun;
+
+        public String getName() {
+            return name;
+        }
+
+        public void setName(String name) {
+            this.name = name;
+        }
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
+
+        public List<String> getMethods() {
+            return methods;
+        }
+
+        public void setMethods(List<String> methods) {
+            this.methods = methods;
+        }
+
+        public List<String> getIds() {
+            return ids;
+        }
+
+        public void setIds(List<String> ids) {
+            this.ids = ids;
+        }
+
+        public List<String> getDenyIds() {
+            return denyIds;
+        }
+
+        public void setDenyIds(List<String> denyIds) {
+            this.denyIds = denyIds;
+        }
+
+        public boolean isDryRun() {
+            return dryRun;
+        }
+
+        public void setDryRun(boolean dryRun) {
+            this.dryRun = dryRun;
         }
     }
 }

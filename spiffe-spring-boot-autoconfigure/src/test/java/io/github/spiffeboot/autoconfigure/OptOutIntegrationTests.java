@@ -44,9 +44,13 @@ class OptOutIntegrationTests {
     }
 
     @Test
-    void spiffeEnabledFalseServesPlainHttpWithoutTouchingTheWorkloadApi() throws Exception {
+    void spiffeEnabledFalseGivesPlainSpringBootWithoutTouchingTheWorkloadApi() throws Exception {
         try (RunningApplication app = RunningApplication.start("spiffe.enabled=false")) {
-            assertThat(plainHttpGet(app.port())).isEqualTo("anonymous");
+            // Plain HTTP, and Spring Boot's own default security (HTTP Basic) instead of SPIFFE's.
+            HttpResponse<String> response = plainHttpGet(app.port());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(
+                    value -> assertThat(value).startsWith("Basic"));
             assertThat(app.context().getBeansOfType(X509ContextSource.class)).isEmpty();
         }
     }
@@ -56,7 +60,10 @@ class OptOutIntegrationTests {
         agent.identity(ID).start();
         try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
                 "spiffe.server.enabled=false")) {
-            assertThat(plainHttpGet(app.port())).isEqualTo("anonymous");
+            // Plain HTTP carries no client certificate: SPIFFE authorization answers 401.
+            HttpResponse<String> response = plainHttpGet(app.port());
+            assertThat(response.statusCode()).isEqualTo(401);
+            assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
             assertThat(app.bean(X509ContextSource.class).current().svid().id()).hasToString(ID);
             assertThat(app.context().getBeansOfType(SpiffeTomcatConnectorCustomizer.class)).isEmpty();
         }
@@ -74,7 +81,7 @@ class OptOutIntegrationTests {
             assertThat(app.context().getBeansOfType(SpiffeTomcatConnectorCustomizer.class)).isEmpty();
             try (TestHttpConnection connection = agent.anonymousClient().connect(app.port())) {
                 assertThat(connection.serverCertificate()).isEqualTo(own.leaf());
-                assertThat(connection.get("/whoami").body()).isEqualTo("anonymous");
+                assertThat(connection.get("/whoami").status()).isEqualTo(401);
             }
         }
     }
@@ -88,7 +95,7 @@ class OptOutIntegrationTests {
         // No socket configured and no agent running: the application's bean is all there is.
         try (ConfigurableApplicationContext context = new SpringApplicationBuilder(
                 io.github.spiffeboot.testapp.EchoApplication.class, FixedSourceConfiguration.class)
-            .properties("server.port=0")
+            .properties("server.port=0", "spiffe.authz.default-policy=authenticated")
             .run()) {
             int port = Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
             assertThat(context.getBean(X509ContextSource.class)).isInstanceOf(FixedSource.class);
@@ -99,12 +106,10 @@ class OptOutIntegrationTests {
         }
     }
 
-    private static String plainHttpGet(int port) throws Exception {
-        HttpResponse<String> response = HttpClient.newHttpClient()
+    private static HttpResponse<String> plainHttpGet(int port) throws Exception {
+        return HttpClient.newHttpClient()
             .send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/whoami")).build(),
                     HttpResponse.BodyHandlers.ofString());
-        assertThat(response.statusCode()).isEqualTo(200);
-        return response.body();
     }
 
     @Configuration(proxyBeanMethods = false)

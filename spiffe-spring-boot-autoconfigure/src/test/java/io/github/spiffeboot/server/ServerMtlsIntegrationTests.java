@@ -12,6 +12,7 @@ import io.github.spiffeboot.test.SpiffeTestClient;
 import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestHttpConnection;
+import io.github.spiffeboot.test.TestHttpResponse;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestWorkloadApi;
 import io.github.spiffeboot.testapp.EchoApplication.RecordedRejections;
@@ -232,8 +233,10 @@ class ServerMtlsIntegrationTests {
         }
 
         @Test
-        void letsAClientWithoutCertificateThroughTheHandshake() throws IOException {
-            assertThat(agent.anonymousClient().get(wantApp.port(), "/whoami").body()).isEqualTo("anonymous");
+        void letsAClientWithoutCertificateThroughTheHandshakeForAuthorizationToRefuse() throws IOException {
+            TestHttpResponse response = agent.anonymousClient().get(wantApp.port(), "/whoami");
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
         }
 
         @Test

@@ -3,7 +3,10 @@ package io.github.spiffeboot.testapp;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** An {@link EchoApplication} started with the given properties on a random port. */
+/**
+ * An {@link EchoApplication} started with the given properties on a random port. Any SPIFFE identity may
+ * call it unless the properties say otherwise ({@code spiffe.authz.default-policy=authenticated}).
+ */
 public final class RunningApplication implements AutoCloseable {
 
     private final ConfigurableApplicationContext context;
@@ -14,7 +17,7 @@ public final class RunningApplication implements AutoCloseable {
 
     public static RunningApplication start(String... properties) {
         return new RunningApplication(new SpringApplicationBuilder(EchoApplication.class)
-            .properties("server.port=0", "spring.main.banner-mode=off")
+            .properties("server.port=0", "spring.main.banner-mode=off", "spiffe.authz.default-policy=authenticated")
             .properties(properties)
             .run());
     }

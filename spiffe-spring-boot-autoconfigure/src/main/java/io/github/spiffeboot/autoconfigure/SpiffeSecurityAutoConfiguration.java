@@ -1,0 +1,98 @@
+package io.github.spiffeboot.autoconfigure;
+
+import io.github.spiffeboot.authz.AuthorizationDecisionListener;
+import io.github.spiffeboot.authz.AuthorizationPolicy;
+import io.github.spiffeboot.observability.AuthorizationAuditLog;
+import io.github.spiffeboot.security.SpiffeAuthorities;
+import io.github.spiffeboot.security.SpiffeAuthorizationManager;
+import io.github.spiffeboot.security.SpiffeErrorResponses;
+import io.github.spiffeboot.security.SpiffeExpressions;
+import io.github.spiffeboot.security.SpiffeHttpConfigurer;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.security.config.Customizer;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.core.annotation.AnnotationTemplateExpressionDefaults;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.provisioning.InMemoryUserDetailsManager;
+import org.springframework.security.web.SecurityFilterChain;
+
+/**
+ * Spring Security with SPIFFE identities: a {@link SecurityFilterChain} that authenticates callers by
+ * their SVID and enforces {@code spiffe.authz.allowed-callers} (backing off when the application defines
+ * its own chain, which can apply {@link SpiffeHttpConfigurer}), the {@code @spiffe} bean for
+ * {@code @PreAuthorize}, and the audit log.
+ */
+@AutoConfiguration(after = SpiffeAutoConfiguration.class,
+        beforeName = { "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
+                "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration" })
+@ConditionalOnWebApplication(type = Type.SERVLET)
+@ConditionalOnClass({ SecurityFilterChain.class, HttpSecurity.class })
+@ConditionalOnProperty(prefix = "spiffe", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "spiffe.authz", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(SpiffeProperties.class)
+public class SpiffeSecurityAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    AuthorizationPolicy spiffeAuthorizationPolicy(SpiffeProperties properties) {
+        return properties.getAuthz().toPolicy();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeAuthorities spiffeAuthorities(SpiffeProperties properties) {
+        return new SpiffeAuthorities(properties.getAuthz().toRoles());
+    }
+
+    @Bean
+    AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
+        return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeAuthorizationManager spiffeAuthorizationManager(AuthorizationPolicy policy,
+            ObjectProvider<AuthorizationDecisionListener> listeners) {
+        return new SpiffeAuthorizationManager(policy, listeners.orderedStream().toList());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeErrorResponses spiffeErrorResponses() {
+        return new SpiffeErrorResponses();
+    }
+
+    @Bean("spiffe")
+    @ConditionalOnMissingBean(name = "spiffe")
+    SpiffeExpressions spiffe() {
+        return new SpiffeExpressions();
+    }
+
+    /** Lets {@code @AllowedCallers} (a templated {@code @PreAuthorize}) pass its patterns. */
+    @Bean
+    @ConditionalOnMissingBean
+    static AnnotationTemplateExpressionDefaults spiffeAnnotationTemplateDefaults() {
+        return new AnnotationTemplateExpressionDefaults();
+    }
+
+    /** Callers authenticate with certificates: no generated password user. */
+    @Bean
+    @ConditionalOnMissingBean(UserDetailsService.class)
+    InMemoryUserDetailsManager spiffeNoPasswordUsers() {
+        return new InMemoryUserDetailsManager();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(SecurityFilterChain.class)
+    SecurityFilterChain spiffeSecurityFilterChain(HttpSecurity http) throws Exception {
+        return http.with(SpiffeHttpConfigurer.spiffe(), Customizer.withDefaults()).build();
+    }
+}

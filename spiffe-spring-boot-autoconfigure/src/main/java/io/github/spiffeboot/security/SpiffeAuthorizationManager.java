@@ -1,0 +1,64 @@
+package io.github.spiffeboot.security;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import io.github.spiffeboot.authz.AuthorizationDecision;
+import io.github.spiffeboot.authz.AuthorizationDecisionListener;
+import io.github.spiffeboot.authz.AuthorizationPolicy;
+import io.github.spiffeboot.authz.RequestPaths;
+import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.authorization.AuthorizationResult;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+
+/**
+ * Decides requests with the {@link AuthorizationPolicy} ({@code spiffe.authz.allowed-callers}). The
+ * path is read as Spring MVC reads it (percent-decoded segments, path parameters dropped, within the
+ * application's context path), then normalised, so any spelling that reaches a handler meets its rule.
+ * Requests without a SPIFFE identity are denied and answered 401.
+ */
+public final class SpiffeAuthorizationManager implements AuthorizationManager<RequestAuthorizationContext> {
+
+    /** Request attribute holding the {@link AuthorizationDecision}, for error responses. */
+    public static final String DECISION_ATTRIBUTE = SpiffeAuthorizationManager.class.getName() + ".decision";
+
+    private final AuthorizationPolicy policy;
+
+    private final List<AuthorizationDecisionListener> listeners;
+
+    public SpiffeAuthorizationManager(AuthorizationPolicy policy, List<AuthorizationDecisionListener> listeners) {
+        this.policy = policy;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    @Override
+    public AuthorizationResult authorize(Supplier<? extends Authentication> authentication,
+            RequestAuthorizationContext context) {
+        HttpServletRequest request = context.getRequest();
+        Authentication caller = authentication.get();
+        AuthorizationDecision decision = policy.decide(
+                (caller instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null, request.getMethod(),
+                request.getRequestURI(), segments(request));
+        request.setAttribute(DECISION_ATTRIBUTE, decision);
+        for (AuthorizationDecisionListener listener : listeners) {
+            listener.onDecision(decision);
+        }
+        return new org.springframework.security.authorization.AuthorizationDecision(decision.permitted());
+    }
+
+    static List<String> segments(HttpServletRequest request) {
+        RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
+        List<String> segments = new ArrayList<>();
+        for (PathContainer.Element element : path.pathWithinApplication().elements()) {
+            if (element instanceof PathContainer.PathSegment segment) {
+                segments.add(segment.valueToMatch());
+            }
+        }
+        return RequestPaths.normalize(segments);
+    }
+}
