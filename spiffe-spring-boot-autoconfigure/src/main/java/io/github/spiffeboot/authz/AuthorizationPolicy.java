@@ -12,7 +12,8 @@ import io.github.spiffeboot.id.SpiffeId;
 /**
  * The compiled allowlist. For a request it takes every rule whose endpoint pattern and methods cover
  * it; a caller named in any of their deny lists is denied; otherwise the most specific of them decides
- * (more literal segments win, then the order of configuration). A request no rule covers gets the
+ * (more literal segments win, then the order of configuration). Rules with only a deny list take part
+ * in the first step only. A request no rule covers gets the
  * default policy. Compiled once at startup: rules are indexed by their first path segment, and caller
  * checks are hash lookups.
  */
@@ -115,7 +116,7 @@ public final class AuthorizationPolicy {
     private static AuthorizationRule mostSpecific(List<AuthorizationRule> candidates, String method,
             List<String> normalizedPath) {
         for (AuthorizationRule rule : candidates) {
-            if (rule.covers(method, normalizedPath)) {
+            if (!rule.denyOnly() && rule.covers(method, normalizedPath)) {
                 return rule;
             }
         }

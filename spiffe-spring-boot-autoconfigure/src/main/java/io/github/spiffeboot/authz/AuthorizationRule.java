@@ -51,6 +51,11 @@ public record AuthorizationRule(String name, EndpointPattern path, Set<String> m
         return parsed;
     }
 
+    /** A rule that only lists callers to deny, and leaves allowing to other rules or the default policy. */
+    boolean denyOnly() {
+        return allowed.isEmpty() && !denied.isEmpty();
+    }
+
     boolean covers(String method, List<String> normalizedPath) {
         return (methods.isEmpty() || methods.contains(method)) && path.matches(normalizedPath);
     }

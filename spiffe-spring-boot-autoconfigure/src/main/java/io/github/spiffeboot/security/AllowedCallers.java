@@ -20,7 +20,7 @@ import org.springframework.security.access.prepost.PreAuthorize;
 @Target({ ElementType.METHOD, ElementType.TYPE })
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
-@PreAuthorize("@spiffe.callerMatches({value})")
+@PreAuthorize("@spiffe.callerMatches('{value}')")
 public @interface AllowedCallers {
 
     /** SPIFFE IDs or patterns, as in {@code spiffe.authz.allowed-callers}. */

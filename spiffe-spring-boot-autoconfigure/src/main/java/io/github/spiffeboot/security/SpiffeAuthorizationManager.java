@@ -8,6 +8,7 @@ import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.authz.RequestPaths;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
@@ -20,7 +21,8 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
  * Decides requests with the {@link AuthorizationPolicy} ({@code spiffe.authz.allowed-callers}). The
  * path is read as Spring MVC reads it (percent-decoded segments, path parameters dropped, within the
  * application's context path), then normalised, so any spelling that reaches a handler meets its rule.
- * Requests without a SPIFFE identity are denied and answered 401.
+ * Requests without a SPIFFE identity are denied and answered 401. Error dispatches (rendering the
+ * error of a request already decided) are let through.
  */
 public final class SpiffeAuthorizationManager implements AuthorizationManager<RequestAuthorizationContext> {
 
@@ -40,6 +42,10 @@ public final class SpiffeAuthorizationManager implements AuthorizationManager<Re
     public AuthorizationResult authorize(Supplier<? extends Authentication> authentication,
             RequestAuthorizationContext context) {
         HttpServletRequest request = context.getRequest();
+        if (request.getDispatcherType() == DispatcherType.ERROR) {
+            // Rendering the error of a request that was already decided (or failed before a decision).
+            return new org.springframework.security.authorization.AuthorizationDecision(true);
+        }
         Authentication caller = authentication.get();
         AuthorizationDecision decision = policy.decide(
                 (caller instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null, request.getMethod(),

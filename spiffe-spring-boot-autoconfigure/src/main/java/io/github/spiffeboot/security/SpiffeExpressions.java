@@ -33,10 +33,22 @@ public final class SpiffeExpressions {
         return caller != null && Arrays.stream(ids).anyMatch(id -> SpiffeId.parse(id).equals(caller));
     }
 
-    /** Whether the caller's SPIFFE ID matches one of these patterns (exact, {@code *} segments, {@code /**}). */
+    /**
+     * Whether the caller's SPIFFE ID matches one of these patterns (exact, {@code *} segments,
+     * {@code /**}). An argument may also hold several patterns separated by commas (no SPIFFE ID contains
+     * one), which is how {@link AllowedCallers} passes its list.
+     */
     public boolean callerMatches(String... patterns) {
         SpiffeId caller = caller();
-        return caller != null && compiled.computeIfAbsent(List.of(patterns), CallerSet::parse).contains(caller);
+        return caller != null && compiled.computeIfAbsent(List.of(patterns), SpiffeExpressions::compile).contains(caller);
+    }
+
+    private static CallerSet compile(List<String> arguments) {
+        return CallerSet.parse(arguments.stream()
+            .flatMap(argument -> Arrays.stream(argument.split(",")))
+            .map(String::trim)
+            .filter(pattern -> !pattern.isEmpty())
+            .toList());
     }
 
     /** Whether the caller belongs to this trust domain. */

@@ -232,20 +232,20 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             previous = current;
             current = context;
         }
+        if (previous == null || !previous.equals(context)) {
+            logger.debug("New X.509 context from the Workload API: " + context.svid() + ", trust domains "
+                    + context.bundles().trustDomains());
+            for (Consumer<X509Context> listener : listeners) {
+                try {
+                    listener.accept(context);
+                }
+                catch (RuntimeException ex) {
+                    logger.error("A listener failed on an X.509 context update", ex);
+                }
+            }
+        }
+        // Only now may start() return: a listener added after it never sees the first context.
         firstContext.complete(context);
-        if (previous != null && previous.equals(context)) {
-            return;
-        }
-        logger.debug("New X.509 context from the Workload API: " + context.svid() + ", trust domains "
-                + context.bundles().trustDomains());
-        for (Consumer<X509Context> listener : listeners) {
-            try {
-                listener.accept(context);
-            }
-            catch (RuntimeException ex) {
-                logger.error("A listener failed on an X.509 context update", ex);
-            }
-        }
     }
 
     private String describeLastError() {

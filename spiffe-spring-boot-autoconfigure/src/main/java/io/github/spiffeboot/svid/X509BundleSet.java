@@ -32,4 +32,11 @@ public record X509BundleSet(Map<TrustDomain, List<X509Certificate>> bundles) {
     public Set<TrustDomain> trustDomains() {
         return bundles.keySet();
     }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("X509BundleSet[");
+        bundles.forEach((td, certs) -> text.append(td).append('=').append(certs.size()).append(" CA(s) "));
+        return text.toString().trim() + "]";
+    }
 }

@@ -116,7 +116,7 @@ class WorkloadApiX509SourceIntegrationTests {
         List<X509Context> updates = new CopyOnWriteArrayList<>();
         source.addListener(updates::add);
         TestSvid rotated = agent.rotate();
-        await().atMost(Duration.ofSeconds(5)).until(() -> updates.size() == 1);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(updates).hasSize(1));
         assertThat(updates.get(0).svid().leaf()).isEqualTo(rotated.leaf());
         assertThat(source.current().svid().leaf().getSerialNumber()).isEqualTo(rotated.leaf().getSerialNumber());
     }

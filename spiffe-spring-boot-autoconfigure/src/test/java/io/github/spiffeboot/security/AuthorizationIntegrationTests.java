@@ -1,0 +1,280 @@
+package io.github.spiffeboot.security;
+
+import java.io.IOException;
+import java.util.List;
+import java.util.Map;
+
+import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.TestHttpConnection;
+import io.github.spiffeboot.test.TestHttpResponse;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.PaymentsApplication;
+import io.github.spiffeboot.testapp.RunningApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Who may call what, through real mTLS requests as various SPIFFE IDs against an application whose
+ * rules are in {@code application-payments.yml}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class AuthorizationIntegrationTests {
+
+    static final String ORDER = "spiffe://example.org/ns/production/sa/order-service";
+
+    static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
+
+    static final String OPS = "spiffe://example.org/ns/ops/sa/settlement-job";
+
+    static final String QUARANTINED = "spiffe://example.org/ns/quarantine/sa/order-service";
+
+    final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    ConfigurableApplicationContext app;
+
+    int port;
+
+    @BeforeAll
+    void start() {
+        agent.identity("spiffe://example.org/ns/production/sa/payment-service").start();
+        app = payments(agent).run();
+        port = port(app);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        agent.close();
+    }
+
+    @Test
+    void allowedCallersGetThrough() throws IOException {
+        assertThat(as(ORDER).post(port, "/api/payments/charge", "{}").body()).isEqualTo("charged");
+        assertThat(as(SUBSCRIPTION).post(port, "/api/payments/charge", "{}").body()).isEqualTo("charged");
+        assertThat(as(ORDER).post(port, "/api/payments/refund", "{}").body()).isEqualTo("refunded");
+    }
+
+    @Test
+    void aCallerNotOnTheListGets403WithItsIdAndThePath() throws IOException {
+        TestHttpResponse response = as(SUBSCRIPTION).post(port, "/api/payments/refund", "{}");
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.header("content-type")).startsWith("application/json");
+        assertThat(response.body()).contains("\"error\":\"forbidden\"")
+            .contains("\"caller\":\"" + SUBSCRIPTION + "\"")
+            .contains("\"path\":\"/api/payments/refund\"");
+    }
+
+    @Test
+    void aCallerWithoutIdentityGets401() throws IOException {
+        TestHttpResponse response = agent.anonymousClient().post(port, "/api/payments/charge", "{}");
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
+    }
+
+    @Test
+    void methodsOutsideTheRuleAreNotAllowedByIt() throws IOException {
+        // The charge rule is POST-only and 'reads' GET-only: a PUT falls to the default policy.
+        try (TestHttpConnection connection = as(ORDER).connect(port)) {
+            TestHttpResponse response = connection.request("PUT", "/api/payments/charge", "{}",
+                    Map.of("Content-Type", "application/json"));
+            assertThat(response.status()).isEqualTo(403);
+        }
+    }
+
+    @Test
+    void pathsNoRuleCoversAreDeniedByDefault() throws IOException {
+        TestHttpResponse response = as(ORDER).get(port, "/api/unlisted");
+        assertThat(response.status()).isEqualTo(403);
+    }
+
+    @Test
+    void denyEntriesWinOverAllowEntries() throws IOException {
+        // The 'reads' rule allows all of example.org; the 'quarantine' rule denies ns/quarantine everywhere.
+        assertThat(as(OPS).get(port, "/api/me").status()).isEqualTo(200);
+        assertThat(as(QUARANTINED).get(port, "/api/me").status()).isEqualTo(403);
+    }
+
+    @Test
+    void thePrincipalIsTheSpiffeIdWithAuthoritiesForIdTrustDomainAndRoles() throws IOException {
+        TestHttpResponse response = as(OPS).get(port, "/api/me");
+        assertThat(response.body()).contains("\"name\":\"" + OPS + "\"")
+            .contains("\"principalType\":\"SpiffeId\"")
+            .contains("\"SPIFFE_ID:" + OPS + "\"")
+            .contains("\"SPIFFE_TRUST_DOMAIN:example.org\"")
+            .contains("\"ROLE_PAYMENT_ADMIN\"");
+        assertThat(as(ORDER).get(port, "/api/me").body()).doesNotContain("ROLE_PAYMENT_ADMIN");
+    }
+
+    @Test
+    void preAuthorizeSpeaksAboutSpiffeIds() throws IOException {
+        // @AllowedCallers on GET /api/payments/{id}
+        assertThat(as(ORDER).get(port, "/api/payments/p-1").body()).isEqualTo("payment p-1");
+        assertThat(as(OPS).get(port, "/api/payments/p-1").body()).isEqualTo("payment p-1");
+        assertThat(as(SUBSCRIPTION).get(port, "/api/payments/p-1").status()).isEqualTo(403);
+        // @PreAuthorize("@spiffe.isCaller(...)")
+        assertThat(as(ORDER).get(port, "/api/payments/p-1/receipt").body()).isEqualTo("receipt p-1");
+        assertThat(as(OPS).get(port, "/api/payments/p-1/receipt").status()).isEqualTo(403);
+        // @PreAuthorize("hasRole('PAYMENT_ADMIN')") with spiffe.authz.roles
+        assertThat(as(OPS).get(port, "/api/admin/settlements").body()).isEqualTo("settlements");
+        assertThat(as(ORDER).get(port, "/api/admin/settlements").status()).isEqualTo(403);
+    }
+
+    @Test
+    void everyDenialIsAuditedInAParsableLine(CapturedOutput output) throws IOException {
+        as(SUBSCRIPTION).post(port, "/api/payments/refund", "{}");
+        assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\"");
+        as(ORDER).post(port, "/api/payments/refund", "{}");
+        assertThat(output).doesNotContain("outcome=ALLOW");
+    }
+
+    @Test
+    void aRuleInDryRunLogsButLetsThrough(CapturedOutput output) throws IOException {
+        assertThat(as(SUBSCRIPTION).post(port, "/api/payments/trial", "{}").body()).isEqualTo("trial");
+        assertThat(output).contains("spiffe-authz outcome=DRY_RUN_DENY caller=\"" + SUBSCRIPTION
+                + "\" method=\"POST\" path=\"/api/payments/trial\" rule=\"trial\"");
+    }
+
+    /** Every spelling of the refund path that could reach its handler meets the refund rule. */
+    @ParameterizedTest
+    @ValueSource(strings = { "/api/payments/refund/", "//api/payments/refund", "/api/payments/./refund",
+            "/api/payments/refund;x=y", "/api/payments/%72efund", "/api/payments/refund%2F", "/API/payments/refund",
+            "/api/payments/REFUND", "/api/payments/x/../refund", "/api/payments/%2e/refund",
+            "/api/payments/refund?x=1", "/api/payments/refund.json", "/api/payments/refund/.",
+            "/api/payments//refund", "/api/payments/refund%3Bx=y", "/api/payments/%252e/refund",
+            "/api/payments/refund%00", "/api/./payments/refund", "/api/payments/ref%75nd" })
+    void theRefundRuleCannotBeBypassedThroughThePath(String spelling) throws IOException {
+        TestHttpResponse response;
+        try (TestHttpConnection connection = as(SUBSCRIPTION).connect(port)) {
+            response = connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"));
+        }
+        assertThat(response.body()).doesNotContain("refunded");
+        assertThat(response.status()).as(spelling).isIn(400, 403);
+    }
+
+    @Test
+    void encodedSpellingsThatSpringMvcRoutesToTheHandlerAreCoveredByTheRule() throws IOException {
+        // Proof that these spellings do reach the refund handler for an allowed caller.
+        for (String spelling : List.of("/api/payments/%72efund", "/api/payments/ref%75nd")) {
+            try (TestHttpConnection connection = as(ORDER).connect(port)) {
+                assertThat(connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"))
+                    .body()).as(spelling).isEqualTo("refunded");
+            }
+            try (TestHttpConnection connection = as(SUBSCRIPTION).connect(port)) {
+                assertThat(connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"))
+                    .status()).as(spelling).isEqualTo(403);
+            }
+        }
+    }
+
+    /** The whole policy in dry run. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class GlobalDryRun {
+
+        ConfigurableApplicationContext dryRunApp;
+
+        @BeforeAll
+        void start() {
+            dryRunApp = payments(agent).properties("spiffe.authz.dry-run=true").run();
+        }
+
+        @AfterAll
+        void stop() {
+            dryRunApp.close();
+        }
+
+        @Test
+        void denialsAreLoggedButNotEnforced(CapturedOutput output) throws IOException {
+            assertThat(as(SUBSCRIPTION).post(port(dryRunApp), "/api/payments/refund", "{}").body())
+                .isEqualTo("refunded");
+            assertThat(output).contains("outcome=DRY_RUN_DENY caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\"");
+        }
+
+        @Test
+        void callersWithoutIdentityAreRefusedAllTheSame() throws IOException {
+            assertThat(agent.anonymousClient().post(port(dryRunApp), "/api/payments/refund", "{}").status())
+                .isEqualTo(401);
+        }
+    }
+
+    /** Bad rules stop the application and name the property. */
+    @Nested
+    class ConfigurationErrors {
+
+        @Test
+        void aMalformedSpiffeId(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].ids[1]=spiffe://example.org/ns//sa/x", output,
+                    "spiffe.authz.allowed-callers[0].ids[1]", "path cannot contain empty segments");
+        }
+
+        @Test
+        void anUppercaseTrustDomain(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[1].ids[0]=spiffe://Example.org/sa/x", output,
+                    "spiffe.authz.allowed-callers[1].ids[0]", "trust domain characters are limited");
+        }
+
+        @Test
+        void aBadPattern(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].ids[0]=spiffe://example.org/ns/prod*", output,
+                    "spiffe.authz.allowed-callers[0].ids[0]", "wildcards must stand for whole path segments");
+        }
+
+        @Test
+        void anUnknownHttpMethod(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].methods[0]=FETCH", output,
+                    "spiffe.authz.allowed-callers[0].methods[0]", "'FETCH' is not an HTTP method");
+        }
+
+        @Test
+        void aBadPathPattern(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].path=api/payments", output,
+                    "spiffe.authz.allowed-callers[0].path", "must start with '/'");
+        }
+
+        @Test
+        void aBadRolePattern(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.roles.PAYMENT_ADMIN[0]=spiffe://example.org", output,
+                    "spiffe.authz.roles.PAYMENT_ADMIN[0]", "/**");
+        }
+
+        private void assertStartupFails(String property, CapturedOutput output, String name, String reason) {
+            List<String> properties = List.of("spiffe.workload-api.socket=" + agent.socketAddress(),
+                    "spiffe.authz.allowed-callers[0].path=/a", "spiffe.authz.allowed-callers[0].ids[0]=" + ORDER,
+                    "spiffe.authz.allowed-callers[0].ids[1]=" + OPS, "spiffe.authz.allowed-callers[1].path=/b",
+                    "spiffe.authz.allowed-callers[1].ids[0]=" + ORDER, property);
+            assertThatThrownBy(() -> RunningApplication.start(properties.toArray(String[]::new))).isNotNull();
+            assertThat(output).contains("APPLICATION FAILED TO START").contains("Property: " + name)
+                .contains(reason);
+        }
+    }
+
+    SpiffeTestClient as(String id) {
+        return agent.client(id);
+    }
+
+    static SpringApplicationBuilder payments(TestWorkloadApi agent) {
+        return new SpringApplicationBuilder(PaymentsApplication.class).profiles("payments")
+            .properties("server.port=0", "spring.main.banner-mode=off",
+                    "spiffe.workload-api.socket=" + agent.socketAddress());
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
+    }
+}
