@@ -101,6 +101,13 @@ public final class DemoRunner {
             ok &= expect(response.status() == 200, "the charge goes through");
         }
 
+        step("subscription-service may charge, but asks for a refund (only order-service may refund)");
+        TestHttpResponse charge = client(SUBSCRIPTION).post(port, "/api/payments/charge", "{\"orderId\":\"s-7\"}");
+        say("  charge: " + charge.status());
+        TestHttpResponse refund = client(SUBSCRIPTION).post(port, "/api/payments/refund", "{\"orderId\":\"s-7\"}");
+        say("  refund: " + refund.status() + " " + refund.body());
+        ok &= expect(charge.status() == 200 && refund.status() == 403, "the refund is denied with 403, the charge allowed");
+
         step("A caller without a client certificate tries the same");
         try {
             TestHttpResponse response = workloadApi.workload("order-service").anonymousClient()

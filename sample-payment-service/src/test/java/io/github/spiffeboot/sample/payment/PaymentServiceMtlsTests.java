@@ -25,6 +25,8 @@ class PaymentServiceMtlsTests {
 
     static final String ORDER_SERVICE = "spiffe://example.org/ns/production/sa/order-service";
 
+    static final String SUBSCRIPTION_SERVICE = "spiffe://example.org/ns/production/sa/subscription-service";
+
     @Autowired
     TestWorkloadApi workloadApi;
 
@@ -48,6 +50,28 @@ class PaymentServiceMtlsTests {
         var response = workloadApi.client(ORDER_SERVICE).post(port, "/api/payments/charge", "{\"orderId\":\"42\"}");
         assertThat(response.status()).isEqualTo(200);
         assertThat(response.body()).contains("\"caller\":\"" + ORDER_SERVICE + "\"").contains("charged");
+    }
+
+    @Test
+    void refundsOnlyForOrderService() throws IOException {
+        assertThat(workloadApi.client(ORDER_SERVICE).post(port, "/api/payments/refund", "{}").status()).isEqualTo(200);
+        var denied = workloadApi.client(SUBSCRIPTION_SERVICE).post(port, "/api/payments/refund", "{}");
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).contains(SUBSCRIPTION_SERVICE).contains("/api/payments/refund");
+    }
+
+    @Test
+    void readsPaymentsForTheCallersNamedOnTheHandler() throws IOException {
+        assertThat(workloadApi.client(SUBSCRIPTION_SERVICE).get(port, "/api/payments/p-7").status()).isEqualTo(200);
+        assertThat(workloadApi.client("spiffe://example.org/ns/production/sa/reporting").get(port, "/api/payments/p-7")
+            .status()).isEqualTo(403);
+    }
+
+    @Test
+    void refusesCallersTheRulesDoNotName() throws IOException {
+        assertThat(workloadApi.client("spiffe://example.org/ns/production/sa/reporting")
+            .post(port, "/api/payments/charge", "{}")
+            .status()).isEqualTo(403);
     }
 
     @Test
