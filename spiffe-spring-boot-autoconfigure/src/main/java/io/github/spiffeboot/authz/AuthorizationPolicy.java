@@ -13,9 +13,11 @@ import io.github.spiffeboot.id.SpiffeId;
  * The compiled allowlist. For a request it takes every rule whose endpoint pattern and methods cover
  * it; a caller named in any of their deny lists is denied; otherwise the most specific of them decides
  * (more literal segments win, then the order of configuration). Rules with only a deny list take part
- * in the first step only. A request no rule covers gets the
- * default policy. Compiled once at startup: rules are indexed by their first path segment, and caller
- * checks are hash lookups.
+ * in the first step only. A request no rule covers gets the default policy.
+ * <p>
+ * Compiled once at startup: endpoint patterns go into a tree of path segments, so finding the rules
+ * that cover a path costs about the path's depth, not the number of rules; caller checks are hash
+ * lookups.
  */
 public final class AuthorizationPolicy {
 
@@ -30,13 +32,11 @@ public final class AuthorizationPolicy {
         AUTHENTICATED
     }
 
-    private static final List<AuthorizationRule> NONE = List.of();
-
     private final List<AuthorizationRule> rules;
 
-    private final Map<String, List<AuthorizationRule>> byFirstSegment = new HashMap<>();
+    private final Map<AuthorizationRule, Integer> rank = new HashMap<>();
 
-    private final List<AuthorizationRule> unindexed = new ArrayList<>();
+    private final Node root = new Node();
 
     private final DefaultPolicy defaultPolicy;
 
@@ -51,14 +51,10 @@ public final class AuthorizationPolicy {
         // Stable sort: equally specific rules keep their configuration order.
         ordered.sort(Comparator.comparingInt((AuthorizationRule rule) -> rule.path().specificity()).reversed());
         this.rules = List.copyOf(ordered);
-        for (AuthorizationRule rule : this.rules) {
-            String first = rule.path().firstLiteral();
-            if (first != null) {
-                byFirstSegment.computeIfAbsent(first, key -> new ArrayList<>()).add(rule);
-            }
-            else {
-                unindexed.add(rule);
-            }
+        for (int i = 0; i < this.rules.size(); i++) {
+            AuthorizationRule rule = this.rules.get(i);
+            rank.putIfAbsent(rule, i);
+            root.add(rule, rule.path().segments(), 0);
         }
         this.defaultPolicy = defaultPolicy;
         this.dryRun = dryRun;
@@ -67,7 +63,7 @@ public final class AuthorizationPolicy {
     /**
      * Decides a request.
      * @param caller the caller's verified SPIFFE ID, or {@code null}
-     * @param method the HTTP method, upper case
+     * @param method the HTTP method
      * @param path the path as received, for the decision record
      * @param normalizedPath the path's segments after {@link RequestPaths#normalize}
      */
@@ -75,20 +71,19 @@ public final class AuthorizationPolicy {
         if (caller == null) {
             return new AuthorizationDecision(null, method, path, DEFAULT_RULE, Outcome.DENY, "no SPIFFE identity");
         }
+        List<AuthorizationRule> covering = new ArrayList<>(4);
+        root.collect(normalizedPath, 0, covering);
         AuthorizationRule deciding = null;
-        List<AuthorizationRule> candidates = normalizedPath.isEmpty() ? NONE
-                : byFirstSegment.getOrDefault(normalizedPath.get(0), NONE);
-        AuthorizationDecision denied = checkDenyLists(candidates, caller, method, path, normalizedPath);
-        if (denied == null) {
-            denied = checkDenyLists(unindexed, caller, method, path, normalizedPath);
-        }
-        if (denied != null) {
-            return denied;
-        }
-        deciding = mostSpecific(candidates, method, normalizedPath);
-        AuthorizationRule other = mostSpecific(unindexed, method, normalizedPath);
-        if (deciding == null || (other != null && other.path().specificity() > deciding.path().specificity())) {
-            deciding = other;
+        for (AuthorizationRule rule : covering) {
+            if (!rule.methods().isEmpty() && !rule.methods().contains(method)) {
+                continue;
+            }
+            if (!rule.denied().isEmpty() && rule.denied().contains(caller)) {
+                return deny(rule, caller, method, path, "caller is on the denylist");
+            }
+            if (!rule.denyOnly() && (deciding == null || rank.get(rule) < rank.get(deciding))) {
+                deciding = rule;
+            }
         }
         if (deciding == null) {
             return (defaultPolicy == DefaultPolicy.AUTHENTICATED)
@@ -103,26 +98,6 @@ public final class AuthorizationPolicy {
         return deny(deciding, caller, method, path, "caller is not on the allowlist");
     }
 
-    private AuthorizationDecision checkDenyLists(List<AuthorizationRule> candidates, SpiffeId caller, String method,
-            String path, List<String> normalizedPath) {
-        for (AuthorizationRule rule : candidates) {
-            if (!rule.denied().isEmpty() && rule.denied().contains(caller) && rule.covers(method, normalizedPath)) {
-                return deny(rule, caller, method, path, "caller is on the denylist");
-            }
-        }
-        return null;
-    }
-
-    private static AuthorizationRule mostSpecific(List<AuthorizationRule> candidates, String method,
-            List<String> normalizedPath) {
-        for (AuthorizationRule rule : candidates) {
-            if (!rule.denyOnly() && rule.covers(method, normalizedPath)) {
-                return rule;
-            }
-        }
-        return null;
-    }
-
     private AuthorizationDecision deny(AuthorizationRule rule, SpiffeId caller, String method, String path,
             String reason) {
         boolean onlyLogged = dryRun || (rule != null && rule.dryRun());
@@ -133,5 +108,51 @@ public final class AuthorizationPolicy {
     /** The rules, most specific first. */
     public List<AuthorizationRule> rules() {
         return rules;
+    }
+
+    /** One level of the path tree: rules ending here, rules ending in '**' here, and the next segments. */
+    private static final class Node {
+
+        private final Map<String, Node> literals = new HashMap<>();
+
+        private Node wildcard;
+
+        private final List<AuthorizationRule> endingHere = new ArrayList<>(1);
+
+        private final List<AuthorizationRule> restFromHere = new ArrayList<>(1);
+
+        void add(AuthorizationRule rule, String[] segments, int depth) {
+            if (depth == segments.length) {
+                (rule.path().trailingRest() ? restFromHere : endingHere).add(rule);
+                return;
+            }
+            String segment = segments[depth];
+            Node next;
+            if (segment == null) {
+                if (wildcard == null) {
+                    wildcard = new Node();
+                }
+                next = wildcard;
+            }
+            else {
+                next = literals.computeIfAbsent(segment, key -> new Node());
+            }
+            next.add(rule, segments, depth + 1);
+        }
+
+        void collect(List<String> path, int depth, List<AuthorizationRule> into) {
+            into.addAll(restFromHere);
+            if (depth == path.size()) {
+                into.addAll(endingHere);
+                return;
+            }
+            Node literal = literals.get(path.get(depth));
+            if (literal != null) {
+                literal.collect(path, depth + 1, into);
+            }
+            if (wildcard != null) {
+                wildcard.collect(path, depth + 1, into);
+            }
+        }
     }
 }

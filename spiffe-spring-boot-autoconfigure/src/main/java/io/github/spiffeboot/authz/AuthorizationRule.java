@@ -56,10 +56,6 @@ public record AuthorizationRule(String name, EndpointPattern path, Set<String> m
         return allowed.isEmpty() && !denied.isEmpty();
     }
 
-    boolean covers(String method, List<String> normalizedPath) {
-        return (methods.isEmpty() || methods.contains(method)) && path.matches(normalizedPath);
-    }
-
     private static String defaultName(String path, List<String> methods) {
         return methods.isEmpty() ? path : String.join(",", new TreeSet<>(parseMethods(methods))) + " " + path;
     }

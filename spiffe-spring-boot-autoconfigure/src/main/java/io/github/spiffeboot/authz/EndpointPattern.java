@@ -87,9 +87,20 @@ public final class EndpointPattern {
         return true;
     }
 
-    /** The first segment if it is literal, for indexing; otherwise {@code null}. */
-    String firstLiteral() {
-        return (segments.length > 0 && segments[0] != ANY) ? segments[0] : null;
+    /** The fixed segments, lower case; {@code null} stands for a one-segment wildcard. */
+    String[] segments() {
+        String[] copy = segments.clone();
+        for (int i = 0; i < copy.length; i++) {
+            if (copy[i] == ANY) {
+                copy[i] = null;
+            }
+        }
+        return copy;
+    }
+
+    /** Whether the pattern ends in {@code **}. */
+    boolean trailingRest() {
+        return trailingRest;
     }
 
     /** Orders rules: more literal segments, then more segments, then no trailing '**'. */

@@ -122,7 +122,9 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         WorkloadApiX509Source source = new WorkloadApiX509Source(address, options);
         source.connect();
         try {
-            source.firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            X509Context first = source.firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            logger.info("SPIFFE identity " + first.svid().id() + " (trust domain " + first.svid().id().trustDomain()
+                    + "), X.509-SVID expires " + first.svid().expiresAt() + ", from the Workload API at " + address);
             return source;
         }
         catch (TimeoutException ex) {

@@ -40,6 +40,9 @@ class StartupIntegrationTests {
         try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress())) {
             assertThat(app.bean(X509ContextSource.class).current().svid().id()).hasToString(ID);
         }
+        assertThat(output).contains("SPIFFE identity " + ID + " (trust domain example.org), X.509-SVID expires "
+                + agent.currentSvid().leaf().getNotAfter().toInstant() + ", from the Workload API at unix://"
+                + agent.socketPath());
     }
 
     @Test

@@ -190,7 +190,7 @@ class AuthorizationIntegrationTests {
 
         @BeforeAll
         void start() {
-            dryRunApp = payments(agent).properties("spiffe.authz.dry-run=true").run();
+            dryRunApp = payments(agent).properties("spiffe.authz.dry-run=true", "spiffe.authz.log-allowed=true").run();
         }
 
         @AfterAll
@@ -207,9 +207,62 @@ class AuthorizationIntegrationTests {
         }
 
         @Test
+        void allowsAreAuditedWhenAskedFor(CapturedOutput output) throws IOException {
+            as(ORDER).post(port(dryRunApp), "/api/payments/refund", "{}");
+            assertThat(output).contains("spiffe-authz outcome=ALLOW caller=\"" + ORDER
+                    + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\"");
+        }
+
+        @Test
         void callersWithoutIdentityAreRefusedAllTheSame() throws IOException {
             assertThat(agent.anonymousClient().post(port(dryRunApp), "/api/payments/refund", "{}").status())
                 .isEqualTo(401);
+        }
+    }
+
+    /** An application's own chain, with SPIFFE authentication applied through the configurer. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OwnSecurityFilterChain {
+
+        ConfigurableApplicationContext ownChainApp;
+
+        @BeforeAll
+        void start() {
+            ownChainApp = new SpringApplicationBuilder(PaymentsApplication.class, OwnChainConfiguration.class)
+                .properties("server.port=0", "spring.main.banner-mode=off", "spiffe.server.client-auth=want",
+                        "spiffe.workload-api.socket=" + agent.socketAddress())
+                .run();
+        }
+
+        @AfterAll
+        void stop() {
+            ownChainApp.close();
+        }
+
+        @Test
+        void theStarterBacksOffAndTheApplicationsRulesApply() throws IOException {
+            assertThat(ownChainApp.getBeansOfType(org.springframework.security.web.SecurityFilterChain.class))
+                .containsOnlyKeys("ownChain");
+            // Only the ops namespace may call anything, by the SPIFFE_TRUST_DOMAIN/SPIFFE_ID authorities.
+            assertThat(as(OPS).post(port(ownChainApp), "/api/payments/refund", "{}").body()).isEqualTo("refunded");
+            assertThat(as(ORDER).post(port(ownChainApp), "/api/payments/refund", "{}").status()).isEqualTo(403);
+            assertThat(agent.anonymousClient().post(port(ownChainApp), "/api/payments/refund", "{}").status())
+                .isEqualTo(401);
+        }
+    }
+
+    @org.springframework.context.annotation.Configuration(proxyBeanMethods = false)
+    static class OwnChainConfiguration {
+
+        @org.springframework.context.annotation.Bean
+        org.springframework.security.web.SecurityFilterChain ownChain(
+                org.springframework.security.config.annotation.web.builders.HttpSecurity http) throws Exception {
+            return http.with(SpiffeHttpConfigurer.spiffe().authenticationOnly(),
+                    org.springframework.security.config.Customizer.withDefaults())
+                .authorizeHttpRequests(requests -> requests.anyRequest()
+                    .hasAuthority(SpiffeAuthorities.ID_PREFIX + OPS))
+                .build();
         }
     }
 
