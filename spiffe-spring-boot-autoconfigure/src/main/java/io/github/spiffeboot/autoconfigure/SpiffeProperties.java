@@ -42,6 +42,8 @@ public class SpiffeProperties implements Validator {
 
     private final Authz authz = new Authz();
 
+    private final Client client = new Client();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -60,6 +62,10 @@ public class SpiffeProperties implements Validator {
 
     public Authz getAuthz() {
         return authz;
+    }
+
+    public Client getClient() {
+        return client;
     }
 
     @Override
@@ -97,6 +103,16 @@ public class SpiffeProperties implements Validator {
             }
         }
         validateAuthz(errors);
+        checkPatterns(errors, "client.expected-server-ids", client.getExpectedServerIds());
+        client.getServers().forEach((name, server) -> {
+            if (server.getIds().isEmpty()) {
+                errors.rejectValue("client.servers." + name + ".ids", "missing",
+                        "name the SPIFFE ID(s) the server '" + name + "' must present");
+            }
+            checkPatterns(errors, "client.servers." + name + ".ids", server.getIds());
+        });
+        positive(errors, "client.connect-timeout", client.getConnectTimeout());
+        positive(errors, "client.read-timeout", client.getReadTimeout());
     }
 
     private void validateAuthz(Errors errors) {
@@ -432,6 +448,107 @@ public class SpiffeProperties implements Validator {
 
         public void setDryRun(boolean dryRun) {
             this.dryRun = dryRun;
+        }
+    }
+
+    /** SPIFFE mTLS for outgoing HTTP calls (RestClient, RestTemplate, WebClient). */
+    public static class Client {
+
+        /**
+         * Whether the auto-configured RestClient.Builder, RestTemplateBuilder and WebClient.Builder use the
+         * SVID and verify servers by SPIFFE ID.
+         */
+        private boolean enabled = true;
+
+        /**
+         * SPIFFE IDs or patterns servers may present, for clients not configured otherwise. Default: any
+         * ID of this workload's own trust domain.
+         */
+        private List<String> expectedServerIds = new ArrayList<>();
+
+        /**
+         * Named servers: base URL and the SPIFFE IDs they must present.
+         */
+        private Map<String, ServerEndpoint> servers = new LinkedHashMap<>();
+
+        /**
+         * How long to wait for a connection (and its TLS handshake).
+         */
+        private Duration connectTimeout = Duration.ofSeconds(5);
+
+        /**
+         * How long to wait for a response.
+         */
+        private Duration readTimeout = Duration.ofSeconds(30);
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
+        }
+
+        public List<String> getExpectedServerIds() {
+            return expectedServerIds;
+        }
+
+        public void setExpectedServerIds(List<String> expectedServerIds) {
+            this.expectedServerIds = expectedServerIds;
+        }
+
+        public Map<String, ServerEndpoint> getServers() {
+            return servers;
+        }
+
+        public void setServers(Map<String, ServerEndpoint> servers) {
+            this.servers = servers;
+        }
+
+        public Duration getConnectTimeout() {
+            return connectTimeout;
+        }
+
+        public void setConnectTimeout(Duration connectTimeout) {
+            this.connectTimeout = connectTimeout;
+        }
+
+        public Duration getReadTimeout() {
+            return readTimeout;
+        }
+
+        public void setReadTimeout(Duration readTimeout) {
+            this.readTimeout = readTimeout;
+        }
+    }
+
+    /** A server that clients call. */
+    public static class ServerEndpoint {
+
+        /**
+         * Base URL, for example https://payment-service:8443.
+         */
+        private String url;
+
+        /**
+         * SPIFFE IDs or patterns the server must present.
+         */
+        private List<String> ids = new ArrayList<>();
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public List<String> getIds() {
+            return ids;
+        }
+
+        public void setIds(List<String> ids) {
+            this.ids = ids;
         }
     }
 }

@@ -89,21 +89,47 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws SvidVerificationException {
-        verify(chain);
+        verifyServer(chain);
+    }
+
+    /** As {@link #verify}, with a message that says which server ID was expected and which was presented. */
+    private void verifyServer(X509Certificate[] chain) throws SvidVerificationException {
+        try {
+            verify(chain);
+        }
+        catch (SvidVerificationException ex) {
+            if (ex.getReason() == SvidVerificationException.Reason.ID_NOT_ACCEPTED) {
+                throw ex;
+            }
+            throw new SvidVerificationException(ex.getReason(), "server presented " + presented(chain)
+                    + " but expected " + authorizer + ": " + ex.getMessage(), ex);
+        }
+    }
+
+    private static String presented(X509Certificate[] chain) {
+        if (chain == null || chain.length == 0) {
+            return "no certificate";
+        }
+        try {
+            return "a certificate for " + io.github.spiffeboot.svid.X509SvidProfile.spiffeIdOf(chain[0]);
+        }
+        catch (SvidVerificationException | RuntimeException ex) {
+            return "a certificate without a valid SPIFFE ID (" + ex.getMessage() + ")";
+        }
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws SvidVerificationException {
         NoResumption.of(socket);
-        verify(chain);
+        verifyServer(chain);
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws SvidVerificationException {
         NoResumption.of(engine);
-        verify(chain);
+        verifyServer(chain);
     }
 
     /** Empty: the certificate request names no CA, since peers of several trust domains may connect. */

@@ -45,6 +45,19 @@ public class EchoApplication {
         }
     }
 
+    /** Answers with the serial of the client certificate of this connection, and closes the connection. */
+    @RestController
+    static class ClientSerial {
+
+        @GetMapping("/client-serial")
+        String clientSerial(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
+            response.setHeader("Connection", "close");
+            X509Certificate[] chain = (X509Certificate[]) request
+                .getAttribute("jakarta.servlet.request.X509Certificate");
+            return (chain != null) ? chain[0].getSerialNumber().toString(16) : "none";
+        }
+    }
+
     /** Keeps the reasons the server's trust manager gave for rejected peers. */
     public static class RecordedRejections implements PeerRejectionListener {
 

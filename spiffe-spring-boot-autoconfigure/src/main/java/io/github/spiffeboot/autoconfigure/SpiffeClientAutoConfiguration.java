@@ -1,0 +1,98 @@
+package io.github.spiffeboot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.client.SpiffeClientTls;
+import io.github.spiffeboot.client.SpiffeRestClients;
+import io.github.spiffeboot.client.SpiffeWebClients;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.tls.PeerAuthorizer;
+import io.github.spiffeboot.tls.SpiffeKeyManager;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.restclient.RestClientCustomizer;
+import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.webclient.WebClientCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.client.JdkClientHttpRequestFactory;
+import org.springframework.http.client.reactive.ReactorClientHttpConnector;
+
+/**
+ * Outgoing calls with the SVID: the auto-configured {@code RestClient.Builder}, {@code RestTemplateBuilder}
+ * and {@code WebClient.Builder} present it and accept servers by SPIFFE ID ({@code spiffe.client.*});
+ * {@link SpiffeRestClients} and {@link SpiffeWebClients} set the expected server per client.
+ */
+@AutoConfiguration(after = SpiffeAutoConfiguration.class,
+        beforeName = { "org.springframework.boot.restclient.autoconfigure.RestClientAutoConfiguration",
+                "org.springframework.boot.restclient.autoconfigure.RestTemplateAutoConfiguration",
+                "org.springframework.boot.webclient.autoconfigure.WebClientAutoConfiguration" })
+@ConditionalOnClass(JdkClientHttpRequestFactory.class)
+@ConditionalOnBean(X509ContextSource.class)
+@ConditionalOnProperty(prefix = "spiffe.client", name = "enabled", havingValue = "true", matchIfMissing = true)
+public class SpiffeClientAutoConfiguration {
+
+    /** The servers clients accept unless told otherwise. */
+    @Bean
+    @ConditionalOnMissingBean(name = "spiffeDefaultServerAuthorizer")
+    PeerAuthorizer spiffeDefaultServerAuthorizer(SpiffeProperties properties, X509ContextSource source) {
+        return properties.getClient().getExpectedServerIds().isEmpty() ? PeerAuthorizer.sameTrustDomain(source)
+                : PeerAuthorizer.matching(CallerSet.parse(properties.getClient().getExpectedServerIds()));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeClientTls spiffeClientTls(X509ContextSource source, SpiffeKeyManager keyManager,
+            SpiffeProperties properties) {
+        return new SpiffeClientTls(source, keyManager, properties.getClient().getConnectTimeout(),
+                properties.getClient().getReadTimeout());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeRestClients spiffeRestClients(SpiffeClientTls tls, SpiffeProperties properties) {
+        Map<String, SpiffeRestClients.Server> servers = new LinkedHashMap<>();
+        properties.getClient().getServers().forEach(
+                (name, server) -> servers.put(name, new SpiffeRestClients.Server(server.getUrl(), server.getIds())));
+        return new SpiffeRestClients(tls, servers);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(RestClientCustomizer.class)
+    static class RestClients {
+
+        @Bean
+        RestClientCustomizer spiffeRestClientCustomizer(SpiffeClientTls tls,
+                PeerAuthorizer spiffeDefaultServerAuthorizer) {
+            return builder -> builder.requestFactory(tls.requestFactory(spiffeDefaultServerAuthorizer));
+        }
+
+        @Bean
+        RestTemplateCustomizer spiffeRestTemplateCustomizer(SpiffeClientTls tls,
+                PeerAuthorizer spiffeDefaultServerAuthorizer) {
+            return restTemplate -> restTemplate.setRequestFactory(tls.requestFactory(spiffeDefaultServerAuthorizer));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ WebClientCustomizer.class, ReactorClientHttpConnector.class })
+    static class WebClients {
+
+        @Bean
+        @ConditionalOnMissingBean
+        SpiffeWebClients spiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager) {
+            return new SpiffeWebClients(source, keyManager);
+        }
+
+        @Bean
+        WebClientCustomizer spiffeWebClientCustomizer(SpiffeWebClients webClients,
+                PeerAuthorizer spiffeDefaultServerAuthorizer) {
+            return builder -> builder.clientConnector(webClients.connector(spiffeDefaultServerAuthorizer));
+        }
+    }
+}
