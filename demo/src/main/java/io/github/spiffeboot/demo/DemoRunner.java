@@ -37,7 +37,7 @@ public final class DemoRunner {
         // Netty warns on every Unix socket that SO_KEEPALIVE does not apply; noise for a demo.
         java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap").setLevel(java.util.logging.Level.SEVERE);
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
-        Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service.jar");
+        Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service-exec.jar");
         if (!Files.exists(paymentJar)) {
             System.err.println("Build first: ./mvnw -DskipTests install (missing " + paymentJar + ")");
             System.exit(2);

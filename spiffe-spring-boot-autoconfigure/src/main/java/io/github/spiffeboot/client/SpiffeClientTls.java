@@ -34,6 +34,8 @@ public final class SpiffeClientTls {
 
     private final Map<String, SSLContext> contexts = new ConcurrentHashMap<>();
 
+    private final Map<String, HttpClient> httpClients = new ConcurrentHashMap<>();
+
     public SpiffeClientTls(X509ContextSource source, SpiffeKeyManager keyManager, Duration connectTimeout,
             Duration readTimeout) {
         this.source = source;
@@ -48,15 +50,20 @@ public final class SpiffeClientTls {
                 key -> SpiffeSslContexts.create(keyManager, new SpiffeTrustManager(source, expectedServer)));
     }
 
-    /** A JDK {@link HttpClient} with that TLS context (HTTP/1.1 and 2, connections pooled). */
+    /**
+     * A JDK {@link HttpClient} with that TLS context (HTTP/1.1 and 2, connections pooled), shared by all
+     * clients with the same expectation.
+     */
     public HttpClient httpClient(PeerAuthorizer expectedServer) {
-        SSLParameters parameters = new SSLParameters();
-        parameters.setProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
-        return HttpClient.newBuilder()
-            .sslContext(sslContext(expectedServer))
-            .sslParameters(parameters)
-            .connectTimeout(connectTimeout)
-            .build();
+        return httpClients.computeIfAbsent(expectedServer.toString(), key -> {
+            SSLParameters parameters = new SSLParameters();
+            parameters.setProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
+            return HttpClient.newBuilder()
+                .sslContext(sslContext(expectedServer))
+                .sslParameters(parameters)
+                .connectTimeout(connectTimeout)
+                .build();
+        });
     }
 
     /** A request factory for {@code RestClient} and {@code RestTemplate}. */

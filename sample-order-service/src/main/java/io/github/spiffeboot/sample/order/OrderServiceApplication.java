@@ -1,13 +1,19 @@
 package io.github.spiffeboot.sample.order;
 
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 
-/** The order service of the sample: charges through payment-service over SPIFFE mTLS. */
+/** The order service of the sample: charges and refunds through payment-service over SPIFFE mTLS. */
 @SpringBootApplication
 public class OrderServiceApplication {
 
     public static void main(String[] args) {
-        SpringApplication.run(OrderServiceApplication.class, args);
+        application().run(args);
+    }
+
+    /** The application, configured from {@code order-service.yml} (so it can share a JVM with payment-service in tests). */
+    public static SpringApplicationBuilder application() {
+        return new SpringApplicationBuilder(OrderServiceApplication.class)
+            .properties("spring.config.name=order-service");
     }
 }

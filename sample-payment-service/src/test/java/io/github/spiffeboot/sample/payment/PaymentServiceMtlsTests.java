@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** payment-service as users test their own services: with the test module's annotation and clients. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT)
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=payment-service")
 @WithSpiffeIdentity("spiffe://example.org/ns/production/sa/payment-service")
 class PaymentServiceMtlsTests {
 
