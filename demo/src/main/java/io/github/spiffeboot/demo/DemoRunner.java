@@ -33,14 +33,22 @@ public final class DemoRunner {
 
     static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
 
+    static final String STOREFRONT = "spiffe://example.org/ns/production/sa/storefront";
+
+    /** Netty warns on every Unix socket that SO_KEEPALIVE does not apply: noise for a demo. Held, or JUL forgets it. */
+    private static final java.util.logging.Logger NETTY_BOOTSTRAP = java.util.logging.Logger
+        .getLogger("io.grpc.netty.shaded.io.netty.bootstrap");
+
     public static void main(String[] args) throws Exception {
-        // Netty warns on every Unix socket that SO_KEEPALIVE does not apply; noise for a demo.
-        java.util.logging.Logger.getLogger("io.grpc.netty.shaded.io.netty.bootstrap").setLevel(java.util.logging.Level.SEVERE);
+        NETTY_BOOTSTRAP.setLevel(java.util.logging.Level.SEVERE);
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
         Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service-exec.jar");
-        if (!Files.exists(paymentJar)) {
-            System.err.println("Build first: ./mvnw -DskipTests install (missing " + paymentJar + ")");
-            System.exit(2);
+        Path orderJar = root.resolve("sample-order-service/target/sample-order-service-exec.jar");
+        for (Path jar : new Path[] { paymentJar, orderJar }) {
+            if (!Files.exists(jar)) {
+                System.err.println("Build first: ./mvnw -DskipTests install (missing " + jar + ")");
+                System.exit(2);
+            }
         }
         Path work = Files.createTempDirectory("spiffe-demo");
         DemoRunner demo = new DemoRunner();
@@ -48,7 +56,7 @@ public final class DemoRunner {
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean ok = false;
         try {
-            ok = demo.run(work, paymentJar);
+            ok = demo.run(work, paymentJar, orderJar);
         }
         catch (Exception ex) {
             System.out.println("\nDEMO FAILED: " + ex.getMessage());
@@ -64,54 +72,67 @@ public final class DemoRunner {
 
     private ServiceProcess payment;
 
-    private boolean run(Path work, Path paymentJar) throws Exception {
+    private ServiceProcess order;
+
+    private boolean run(Path work, Path paymentJar, Path orderJar) throws Exception {
         Map<String, String> workloads = new LinkedHashMap<>();
         workloads.put("payment-service", PAYMENT);
         workloads.put("order-service", ORDER);
         workloads.put("subscription-service", SUBSCRIPTION);
+        workloads.put("storefront", STOREFRONT);
         Duration ttl = Duration.ofSeconds(20);
 
         step("Starting a development Workload API (trust domain " + TRUST_DOMAIN + ", SVIDs live " + ttl.toSeconds()
-                + " s and rotate at half-life)");
+                + " s and rotate at half-life), one socket per workload");
         workloadApi = DevWorkloadApi.start(work, TRUST_DOMAIN, ttl, workloads);
-        workloads.keySet().forEach(name -> say("  " + name + " -> unix://" + workloadApi.workload(name).socketPath()));
+        workloads.forEach((name, id) -> say("  " + id + "  <-  unix://" + workloadApi.workload(name).socketPath()));
 
-        int port = freePort();
-        step("Starting payment-service with SPIFFE_ENDPOINT_SOCKET=unix://" + workloadApi.workload("payment-service")
-            .socketPath() + " and SERVER_PORT=" + port);
+        int paymentPort = freePort();
+        int orderPort = freePort();
+        step("Starting payment-service (port " + paymentPort + ") and order-service (port " + orderPort
+                + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket");
         payment = ServiceProcess.start("payment-service", paymentJar,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("payment-service").socketPath()),
-                port, work);
+                paymentPort, work);
+        order = ServiceProcess.start("order-service", orderJar,
+                Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("order-service").socketPath(),
+                        "PAYMENT_URL", "https://localhost:" + paymentPort),
+                orderPort, work);
         payment.awaitListening(Duration.ofSeconds(90));
-        say("  listening; log: " + payment.log());
+        order.awaitListening(Duration.ofSeconds(90));
+        say("  both listening; logs: " + payment.log() + ", " + order.log());
 
-        SpiffeTestClient asOrderService = client(ORDER);
         boolean ok = true;
-
-        step("order-service connects: which identity does payment-service present?");
-        try (TestHttpConnection connection = asOrderService.connect(port)) {
+        step("Which identity does payment-service present?");
+        try (TestHttpConnection connection = client(ORDER).connect(paymentPort)) {
             X509Certificate served = connection.serverCertificate();
-            say("  " + connection.protocol() + ", server SPIFFE ID " + uri(served) + ", serial "
+            say("  " + connection.protocol() + ", SPIFFE ID " + uri(served) + ", serial "
                     + served.getSerialNumber().toString(16) + ", expires " + served.getNotAfter().toInstant());
-            ok &= expect(PAYMENT.equals(uri(served)), "payment-service presents its own SVID");
-
-            step("order-service charges: POST /api/payments/charge");
-            TestHttpResponse response = connection.post("/api/payments/charge", "{\"orderId\":\"1001\",\"amount\":42}");
-            say("  " + response.status() + " " + response.body());
-            ok &= expect(response.status() == 200, "the charge goes through");
+            ok &= expect(PAYMENT.equals(uri(served)), "payment-service presents its own SVID, no DNS name needed");
         }
 
-        step("subscription-service may charge, but asks for a refund (only order-service may refund)");
-        TestHttpResponse charge = client(SUBSCRIPTION).post(port, "/api/payments/charge", "{\"orderId\":\"s-7\"}");
+        step("storefront places an order: order-service charges through payment-service with its own SVID");
+        TestHttpResponse placed = client(STOREFRONT).post(orderPort, "/api/orders", "{\"amount\":42}");
+        say("  " + placed.status() + " " + placed.body());
+        ok &= expect(placed.status() == 200 && placed.body().contains("\"caller\":\"" + ORDER + "\""),
+                "the charge goes through, and payment-service saw order-service as the caller");
+
+        step("storefront asks order-service for a refund (order-service may refund)");
+        TestHttpResponse refunded = client(STOREFRONT).post(orderPort, "/api/orders/o-1001/refund", "{}");
+        say("  " + refunded.status() + " " + refunded.body());
+        ok &= expect(refunded.status() == 200, "the refund goes through");
+
+        step("subscription-service calls payment-service directly: it may charge, but not refund");
+        TestHttpResponse charge = client(SUBSCRIPTION).post(paymentPort, "/api/payments/charge", "{\"orderId\":\"s-7\"}");
         say("  charge: " + charge.status());
-        TestHttpResponse refund = client(SUBSCRIPTION).post(port, "/api/payments/refund", "{\"orderId\":\"s-7\"}");
+        TestHttpResponse refund = client(SUBSCRIPTION).post(paymentPort, "/api/payments/refund", "{\"orderId\":\"s-7\"}");
         say("  refund: " + refund.status() + " " + refund.body());
         ok &= expect(charge.status() == 200 && refund.status() == 403, "the refund is denied with 403, the charge allowed");
 
-        step("A caller without a client certificate tries the same");
+        step("A caller without a client certificate tries to place an order");
         try {
-            TestHttpResponse response = workloadApi.workload("order-service").anonymousClient()
-                .post(port, "/api/payments/charge", "{}");
+            TestHttpResponse response = workloadApi.workload("storefront").anonymousClient()
+                .post(orderPort, "/api/orders", "{}");
             say("  " + response.status() + " " + response.body());
             ok &= expect(false, "a caller without certificate is rejected");
         }
@@ -120,42 +141,49 @@ public final class DemoRunner {
             ok &= expect(true, "a caller without certificate is rejected");
         }
 
-        step("Requests keep flowing while payment-service's SVID rotates");
-        ok &= rotationWhileRequestsFlow(asOrderService, port);
+        step("Orders keep flowing while both services' SVIDs rotate underneath them");
+        ok &= rotationWhileRequestsFlow(client(STOREFRONT), orderPort, paymentPort);
         return ok;
     }
 
-    private boolean rotationWhileRequestsFlow(SpiffeTestClient client, int port) throws Exception {
+    private boolean rotationWhileRequestsFlow(SpiffeTestClient storefront, int orderPort, int paymentPort)
+            throws Exception {
+        SpiffeTestClient observer = client(SUBSCRIPTION);
         Set<BigInteger> serials = new LinkedHashSet<>();
         int requests = 0;
         int failures = 0;
         Instant rotateAt = Instant.now().plusSeconds(2);
-        Instant end = Instant.now().plusSeconds(5);
+        Instant end = Instant.now().plusSeconds(6);
         boolean rotated = false;
         while (Instant.now().isBefore(end)) {
             if (!rotated && Instant.now().isAfter(rotateAt)) {
                 BigInteger next = workloadApi.workload("payment-service").rotate().leaf().getSerialNumber();
-                say("  rotated now: the Workload API pushed serial " + next.toString(16));
+                workloadApi.workload("order-service").rotate();
+                say("  rotated now: payment-service got serial " + next.toString(16) + ", order-service a new SVID too");
                 rotated = true;
             }
             requests++;
-            try (TestHttpConnection connection = client.connect(port)) {
-                BigInteger serial = connection.serverCertificate().getSerialNumber();
-                if (serials.add(serial)) {
-                    say("  request " + requests + ": payment-service presents serial " + serial.toString(16));
-                }
-                if (connection.post("/api/payments/charge", "{\"orderId\":\"r" + requests + "\"}").status() != 200) {
+            try {
+                TestHttpResponse response = storefront.post(orderPort, "/api/orders", "{\"amount\":" + requests + "}");
+                if (response.status() != 200) {
                     failures++;
+                    say("  order " + requests + " failed: " + response.status() + " " + response.body());
+                }
+                try (TestHttpConnection connection = observer.connect(paymentPort)) {
+                    BigInteger serial = connection.serverCertificate().getSerialNumber();
+                    if (serials.add(serial)) {
+                        say("  order " + requests + ": payment-service now presents serial " + serial.toString(16));
+                    }
                 }
             }
             catch (IOException ex) {
                 failures++;
-                say("  request " + requests + " failed: " + ex);
+                say("  order " + requests + " failed: " + ex);
             }
             Thread.sleep(100);
         }
-        say("  " + requests + " requests, " + failures + " failed, " + serials.size() + " certificates seen");
-        return expect(failures == 0, "no request failed during rotation")
+        say("  " + requests + " orders, " + failures + " failed, " + serials.size() + " payment-service certificates seen");
+        return expect(failures == 0, "no order failed during rotation")
                 & expect(serials.size() >= 2, "the served certificate changed without a restart");
     }
 
@@ -165,6 +193,10 @@ public final class DemoRunner {
     }
 
     private synchronized void stopAll() {
+        if (order != null) {
+            order.close();
+            order = null;
+        }
         if (payment != null) {
             payment.close();
             payment = null;
