@@ -1,0 +1,80 @@
+package io.github.spiffeboot.demo;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+import org.yaml.snakeyaml.Yaml;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * No Docker engine runs where this is built, so docker-compose.yml is checked for what can be checked
+ * without one: it parses, and it agrees with the SPIRE entries and the samples' own configuration.
+ */
+class DeploymentFilesTests {
+
+    static final Path ROOT = Path.of("..").toAbsolutePath().normalize();
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void composeRunsSpireAndBothSamplesEachUnderTheUidOfItsEntry() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        assertThat(services).containsKeys("spire-server", "spire-agent", "payment-service", "order-service");
+        Map<String, String> uidByName = entries();
+        assertThat(services.get("payment-service").get("user")).isEqualTo(uidByName.get("payment-service"));
+        assertThat(services.get("order-service").get("user")).isEqualTo(uidByName.get("order-service"));
+        for (String sample : List.of("payment-service", "order-service")) {
+            List<String> volumes = (List<String>) services.get(sample).get("volumes");
+            assertThat(volumes).anyMatch(volume -> volume.startsWith("./sample-" + sample + "/target/sample-" + sample
+                    + "-exec.jar:"));
+            Map<String, Object> environment = (Map<String, Object>) services.get(sample).get("environment");
+            assertThat(environment.get("SPIFFE_ENDPOINT_SOCKET")).isEqualTo("unix:///run/spire/sockets/agent.sock");
+        }
+        assertThat(Files.readString(ROOT.resolve("deploy/spire/agent/agent.conf")))
+            .contains("socket_path = \"/run/spire/sockets/agent.sock\"");
+        assertThat(ROOT.resolve("deploy/spire/server/bootstrap.sh")).isExecutable();
+        assertThat(ROOT.resolve("deploy/spire/agent/start.sh")).isExecutable();
+    }
+
+    @Test
+    void theSamplesNameTheIdsThatSpireIssues() throws IOException {
+        String payment = Files.readString(ROOT.resolve("sample-payment-service/src/main/resources/payment-service.yml"));
+        String order = Files.readString(ROOT.resolve("sample-order-service/src/main/resources/order-service.yml"));
+        Map<String, String> ids = ids();
+        assertThat(payment).contains(ids.get("order-service")).contains(ids.get("subscription-service"));
+        assertThat(order).contains(ids.get("payment-service")).contains(ids.get("storefront"));
+    }
+
+    /** Workload name (last path segment of the ID) to uid, from entries.txt. */
+    private static Map<String, String> entries() throws IOException {
+        Map<String, String> uids = new LinkedHashMap<>();
+        for (Map.Entry<String, String> entry : read().entrySet()) {
+            uids.put(entry.getKey().substring(entry.getKey().lastIndexOf('/') + 1),
+                    entry.getValue().substring("unix:uid:".length()));
+        }
+        return uids;
+    }
+
+    private static Map<String, String> ids() throws IOException {
+        Map<String, String> ids = new LinkedHashMap<>();
+        read().keySet().forEach(id -> ids.put(id.substring(id.lastIndexOf('/') + 1), id));
+        return ids;
+    }
+
+    private static Map<String, String> read() throws IOException {
+        Map<String, String> entries = new LinkedHashMap<>();
+        for (String line : Files.readAllLines(ROOT.resolve("deploy/spire/entries.txt"))) {
+            if (!line.isBlank() && !line.startsWith("#")) {
+                String[] parts = line.trim().split("\\s+");
+                entries.put(parts[0], parts[1]);
+            }
+        }
+        return entries;
+    }
+}
