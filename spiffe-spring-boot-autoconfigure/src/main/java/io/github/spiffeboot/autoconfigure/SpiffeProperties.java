@@ -44,6 +44,10 @@ public class SpiffeProperties implements Validator {
 
     private final Client client = new Client();
 
+    private final Health health = new Health();
+
+    private final Metrics metrics = new Metrics();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -66,6 +70,14 @@ public class SpiffeProperties implements Validator {
 
     public Client getClient() {
         return client;
+    }
+
+    public Health getHealth() {
+        return health;
+    }
+
+    public Metrics getMetrics() {
+        return metrics;
     }
 
     @Override
@@ -111,6 +123,10 @@ public class SpiffeProperties implements Validator {
             }
             checkPatterns(errors, "client.servers." + name + ".ids", server.getIds());
         });
+        if (!(health.getWarningFraction() > 0 && health.getWarningFraction() < 1)) {
+            errors.rejectValue("health.warning-fraction", "invalid", "must be between 0 and 1 (exclusive)");
+        }
+        checkPatterns(errors, "metrics.caller-ids", metrics.getCallerIds());
         positive(errors, "client.connect-timeout", client.getConnectTimeout());
         positive(errors, "client.read-timeout", client.getReadTimeout());
     }
@@ -549,6 +565,55 @@ public class SpiffeProperties implements Validator {
 
         public void setIds(List<String> ids) {
             this.ids = ids;
+        }
+    }
+
+    /** The {@code spiffe} health indicator and readiness. */
+    public static class Health {
+
+        /**
+         * Report WARNING when less than this fraction of the SVID's lifetime is left (SPIRE rotates at
+         * half-life, so an SVID below this has missed its rotation).
+         */
+        private double warningFraction = 0.3;
+
+        /**
+         * Whether readiness follows the SVID: REFUSING_TRAFFIC while there is no valid SVID.
+         */
+        private boolean readiness = true;
+
+        public double getWarningFraction() {
+            return warningFraction;
+        }
+
+        public void setWarningFraction(double warningFraction) {
+            this.warningFraction = warningFraction;
+        }
+
+        public boolean isReadiness() {
+            return readiness;
+        }
+
+        public void setReadiness(boolean readiness) {
+            this.readiness = readiness;
+        }
+    }
+
+    /** Micrometer metrics. */
+    public static class Metrics {
+
+        /**
+         * Caller SPIFFE IDs that get their own 'caller' tag on authorization metrics (all others are tagged
+         * 'other'). Empty: no caller tag, keeping cardinality to rules and outcomes.
+         */
+        private List<String> callerIds = new ArrayList<>();
+
+        public List<String> getCallerIds() {
+            return callerIds;
+        }
+
+        public void setCallerIds(List<String> callerIds) {
+            this.callerIds = callerIds;
         }
     }
 }

@@ -3,6 +3,7 @@ package io.github.spiffeboot.autoconfigure;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.observability.AuthorizationAuditLog;
+import io.github.spiffeboot.security.ManagementPortSecurityFilterChain;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.SpiffeAuthorizationManager;
 import io.github.spiffeboot.security.SpiffeErrorResponses;
@@ -16,7 +17,13 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
+import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.annotation.AnnotationTemplateExpressionDefaults;
@@ -91,8 +98,40 @@ public class SpiffeSecurityAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean(SecurityFilterChain.class)
+    @ConditionalOnMissingBean(value = SecurityFilterChain.class, ignored = ManagementPortSecurityFilterChain.class)
     SecurityFilterChain spiffeSecurityFilterChain(HttpSecurity http) throws Exception {
         return http.with(SpiffeHttpConfigurer.spiffe(), Customizer.withDefaults()).build();
+    }
+
+    /**
+     * With a separate management port ({@code management.server.port}), health, info and Prometheus there
+     * are open to callers without certificates (kubelet probes, scrapers); the rest of that port is
+     * closed. The application port stays SPIFFE-only.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.security.autoconfigure.actuate.web.servlet.EndpointRequest")
+    @ConditionalOnProperty(prefix = "management.server", name = "port")
+    static class ManagementPort {
+
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        @ConditionalOnMissingBean
+        ManagementPortSecurityFilterChain spiffeManagementPortSecurityFilterChain(HttpSecurity http,
+                Environment environment) throws Exception {
+            http.securityMatcher(request -> isManagementPort(request.getLocalPort(), environment))
+                .authorizeHttpRequests(requests -> requests
+                    .requestMatchers(EndpointRequest.to("health", "info", "prometheus")).permitAll()
+                    .anyRequest().denyAll())
+                .csrf(csrf -> csrf.disable())
+                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+            return new ManagementPortSecurityFilterChain(http.build());
+        }
+
+        private static boolean isManagementPort(int port, Environment environment) {
+            // 'local.management.port' is the port actually bound (management.server.port may be 0).
+            String bound = environment.getProperty("local.management.port",
+                    environment.getProperty("management.server.port"));
+            return bound != null && bound.equals(String.valueOf(port));
+        }
     }
 }

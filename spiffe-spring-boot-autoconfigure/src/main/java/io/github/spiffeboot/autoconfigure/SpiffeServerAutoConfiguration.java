@@ -38,9 +38,11 @@ public class SpiffeServerAutoConfiguration {
             SpiffeKeyManager keyManager, SpiffeProperties properties,
             ObjectProvider<PeerRejectionListener> rejectionListeners) {
         // Any verified SVID may connect; which IDs may call what is decided per request.
+        PeerRejectionListener listeners = rejection -> rejectionListeners.orderedStream()
+            .forEach(listener -> listener.rejected(rejection));
         SpiffeTrustManager trustManager = new SpiffeTrustManager(source, new X509SvidVerifier(), PeerAuthorizer.any(),
-                rejection -> rejectionListeners.orderedStream().forEach(listener -> listener.rejected(rejection)));
+                listeners);
         return new SpiffeTomcatConnectorCustomizer(keyManager, trustManager, properties.getServer().getClientAuth(),
-                properties.getServer().getTlsVersions());
+                properties.getServer().getTlsVersions(), listeners);
     }
 }

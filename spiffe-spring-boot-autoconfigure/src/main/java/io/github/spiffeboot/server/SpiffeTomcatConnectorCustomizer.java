@@ -8,6 +8,7 @@ import org.apache.coyote.http11.AbstractHttp11Protocol;
 import org.apache.tomcat.util.net.SSLHostConfig;
 import org.apache.tomcat.util.net.SSLHostConfigCertificate;
 
+import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.tls.SpiffeSslContexts;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
@@ -27,15 +28,20 @@ public final class SpiffeTomcatConnectorCustomizer implements TomcatConnectorCus
 
     private final List<String> protocols;
 
+    private final PeerRejectionListener rejectionListener;
+
     /**
      * @param protocols the TLS versions to enable, for example {@code TLSv1.3}
+     * @param rejectionListener told of clients refused for sending no certificate (the trust manager
+     * reports the others)
      */
     public SpiffeTomcatConnectorCustomizer(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager,
-            ClientAuth clientAuth, List<String> protocols) {
+            ClientAuth clientAuth, List<String> protocols, PeerRejectionListener rejectionListener) {
         this.keyManager = keyManager;
         this.trustManager = trustManager;
         this.clientAuth = clientAuth;
         this.protocols = List.copyOf(protocols);
+        this.rejectionListener = rejectionListener;
     }
 
     @Override
@@ -52,7 +58,7 @@ public final class SpiffeTomcatConnectorCustomizer implements TomcatConnectorCus
         SSLHostConfigCertificate certificate = new SSLHostConfigCertificate(hostConfig,
                 SSLHostConfigCertificate.Type.UNDEFINED);
         certificate.setSslContext(new TomcatSslContextAdapter(SpiffeSslContexts.create(keyManager, trustManager),
-                keyManager, trustManager));
+                keyManager, trustManager, rejectionListener));
         hostConfig.addCertificate(certificate);
         protocol.addSslHostConfig(hostConfig, true);
         protocol.setSSLEnabled(true);

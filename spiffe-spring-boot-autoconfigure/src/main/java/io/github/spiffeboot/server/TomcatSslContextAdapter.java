@@ -10,6 +10,7 @@ import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
+import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
 
@@ -22,11 +23,14 @@ final class TomcatSslContextAdapter implements org.apache.tomcat.util.net.SSLCon
 
     private final SpiffeTrustManager trustManager;
 
+    private final PeerRejectionListener rejectionListener;
+
     TomcatSslContextAdapter(javax.net.ssl.SSLContext context, SpiffeKeyManager keyManager,
-            SpiffeTrustManager trustManager) {
+            SpiffeTrustManager trustManager, PeerRejectionListener rejectionListener) {
         this.context = context;
         this.keyManager = keyManager;
         this.trustManager = trustManager;
+        this.rejectionListener = rejectionListener;
     }
 
     @Override
@@ -45,7 +49,7 @@ final class TomcatSslContextAdapter implements org.apache.tomcat.util.net.SSLCon
 
     @Override
     public SSLEngine createSSLEngine() {
-        return context.createSSLEngine();
+        return new ObservedSslEngine(context.createSSLEngine(), rejectionListener);
     }
 
     @Override

@@ -81,6 +81,8 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private final List<Consumer<X509Context>> listeners = new CopyOnWriteArrayList<>();
 
+    private final List<Consumer<String>> errorListeners = new CopyOnWriteArrayList<>();
+
     private final CompletableFuture<X509Context> firstContext = new CompletableFuture<>();
 
     private final Object lock = new Object();
@@ -157,6 +159,25 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
     @Override
     public void addListener(Consumer<X509Context> listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Registers a listener told of each failure: a gRPC status code name (such as {@code UNAVAILABLE}) or
+     * {@code INVALID_RESPONSE} for a response that failed the SVID checks.
+     */
+    public void addErrorListener(Consumer<String> listener) {
+        errorListeners.add(listener);
+    }
+
+    private void reportError(String code) {
+        for (Consumer<String> listener : errorListeners) {
+            try {
+                listener.accept(code);
+            }
+            catch (RuntimeException ex) {
+                logger.error("An error listener failed", ex);
+            }
+        }
     }
 
     public WorkloadApiAddress getAddress() {
@@ -281,6 +302,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             }
             catch (GeneralSecurityException | RuntimeException ex) {
                 lastError = "invalid X.509-SVID response: " + ex.getMessage();
+                reportError("INVALID_RESPONSE");
                 logger.error("Ignoring an X.509-SVID response from the Workload API at " + address + ": "
                         + ex.getMessage() + (current != null ? "; still serving " + current.svid() : ""));
                 return;
@@ -295,6 +317,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
                 return;
             }
             lastError = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
+            reportError(status.getCode().name());
             if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
                 // The specification forbids retrying InvalidArgument.
                 state = WorkloadApiConnectionState.FAILED;

@@ -140,6 +140,19 @@ class WorkloadApiX509SourceIntegrationTests {
     }
 
     @Test
+    void reconnectsAfterALongOutageWithTheDefaultBackoff() throws InterruptedException {
+        agent.identity(ID).start();
+        source = WorkloadApiX509Source.start(WorkloadApiAddress.parse(agent.socketAddress()),
+                new WorkloadApiX509Source.Options(Duration.ofSeconds(10), Duration.ofMillis(100), Duration.ofSeconds(5)));
+        agent.stop();
+        Thread.sleep(6000);
+        TestSvid after = agent.rotate();
+        agent.start();
+        await().atMost(Duration.ofSeconds(12))
+            .until(() -> source.current().svid().leaf().equals(after.leaf()));
+    }
+
+    @Test
     void ignoresAnInvalidSvidAndKeepsServingTheLastGoodOne() {
         agent.identity(ID).start();
         source = start(agent.socketAddress(), Duration.ofSeconds(10));

@@ -1,0 +1,112 @@
+package io.github.spiffeboot.observability;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Set;
+
+import io.github.spiffeboot.authz.AuthorizationDecision;
+import io.github.spiffeboot.authz.AuthorizationDecisionListener;
+import io.github.spiffeboot.source.WorkloadApiConnectionState;
+import io.github.spiffeboot.source.WorkloadApiX509Source;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.tls.PeerRejectionListener;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.MeterBinder;
+
+/**
+ * Micrometer meters, with bounded tags only (rule names, outcomes, reasons, status codes; caller IDs
+ * only from an explicit list):
+ * <ul>
+ * <li>{@code spiffe.svid.expiry} (seconds until the current SVID expires);</li>
+ * <li>{@code spiffe.svid.rotations} (new SVIDs after the first);</li>
+ * <li>{@code spiffe.workload.api.connected} (1 or 0) and {@code spiffe.workload.api.errors} by {@code code};</li>
+ * <li>{@code spiffe.tls.handshake.rejections} by {@code reason};</li>
+ * <li>{@code spiffe.authz.decisions} by {@code outcome} and {@code rule} (and {@code caller}, if configured).</li>
+ * </ul>
+ */
+public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, AuthorizationDecisionListener {
+
+    private static final String OTHER = "other";
+
+    private final X509ContextSource source;
+
+    private final Clock clock;
+
+    private final Set<String> taggedCallers;
+
+    private volatile MeterRegistry registry;
+
+    /**
+     * @param taggedCallers caller IDs that get their own {@code caller} tag; all others are {@code other}.
+     * Empty: no caller tag at all.
+     */
+    public SpiffeMetrics(X509ContextSource source, Clock clock, Set<String> taggedCallers) {
+        this.source = source;
+        this.clock = clock;
+        this.taggedCallers = Set.copyOf(taggedCallers);
+    }
+
+    @Override
+    public void bindTo(MeterRegistry registry) {
+        this.registry = registry;
+        Gauge.builder("spiffe.svid.expiry", source,
+                s -> Duration.between(clock.instant(), s.current().svid().expiresAt()).toMillis() / 1000.0)
+            .baseUnit("seconds")
+            .description("Seconds until the current X.509-SVID expires")
+            .register(registry);
+        Counter rotations = Counter.builder("spiffe.svid.rotations")
+            .description("X.509-SVIDs received after the first")
+            .register(registry);
+        java.util.concurrent.atomic.AtomicReference<java.security.cert.X509Certificate> leaf = new java.util.concurrent.atomic.AtomicReference<>(
+                source.current().svid().leaf());
+        source.addListener(context -> {
+            // Only a new SVID is a rotation; a bundle update alone is not.
+            if (!context.svid().leaf().equals(leaf.getAndSet(context.svid().leaf()))) {
+                rotations.increment();
+            }
+        });
+        if (source instanceof WorkloadApiX509Source workloadApi) {
+            Gauge.builder("spiffe.workload.api.connected", workloadApi,
+                    s -> (s.getState() == WorkloadApiConnectionState.CONNECTED) ? 1 : 0)
+                .description("Whether the Workload API stream is up")
+                .register(registry);
+            workloadApi.addErrorListener(code -> Counter.builder("spiffe.workload.api.errors")
+                .tag("code", code)
+                .description("Workload API failures by gRPC status code")
+                .register(registry)
+                .increment());
+        }
+    }
+
+    @Override
+    public void rejected(SvidVerificationException rejection) {
+        MeterRegistry meters = registry;
+        if (meters != null) {
+            Counter.builder("spiffe.tls.handshake.rejections")
+                .tag("reason", rejection.getReason().name())
+                .description("TLS peers turned away, by reason")
+                .register(meters)
+                .increment();
+        }
+    }
+
+    @Override
+    public void onDecision(AuthorizationDecision decision) {
+        MeterRegistry meters = registry;
+        if (meters == null) {
+            return;
+        }
+        Counter.Builder counter = Counter.builder("spiffe.authz.decisions")
+            .tag("outcome", decision.outcome().name())
+            .tag("rule", decision.rule())
+            .description("Authorization decisions by outcome and rule");
+        if (!taggedCallers.isEmpty()) {
+            String caller = (decision.caller() != null) ? decision.caller().toString() : "none";
+            counter.tag("caller", taggedCallers.contains(caller) ? caller : OTHER);
+        }
+        counter.register(meters).increment();
+    }
+}

@@ -1,0 +1,218 @@
+package io.github.spiffeboot.observability;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import io.github.spiffeboot.test.TestCertificateAuthority;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.RunningApplication;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Metrics, health and readiness of an application with the starter, read the way Prometheus and a
+ * kubelet would: over plain HTTP on the management port, without a client certificate.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ObservabilityIntegrationTests {
+
+    static final String SERVER = "spiffe://example.org/ns/production/sa/payment-service";
+
+    static final String ORDER = "spiffe://example.org/ns/production/sa/order-service";
+
+    static final String[] MANAGEMENT = { "management.server.port=0",
+            "management.endpoints.web.exposure.include=health,info,prometheus",
+            "management.endpoint.health.show-details=always", "management.endpoint.health.probes.enabled=true" };
+
+    final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    final HttpClient http = HttpClient.newHttpClient();
+
+    RunningApplication app;
+
+    @BeforeAll
+    void start() {
+        agent.identity(SERVER).start();
+        app = RunningApplication.start(with(MANAGEMENT, "spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.authz.default-policy=deny", "spiffe.authz.allowed-callers[0].name=whoami",
+                "spiffe.authz.allowed-callers[0].path=/whoami", "spiffe.authz.allowed-callers[0].ids[0]=" + ORDER));
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        agent.close();
+    }
+
+    @Test
+    void prometheusShowsTheSvidExpiryAndTheConnection() throws Exception {
+        String metrics = scrape(app);
+        double secondsLeft = (agent.currentSvid().leaf().getNotAfter().getTime() - System.currentTimeMillis()) / 1000.0;
+        assertThat(gauge(metrics, "spiffe_svid_expiry_seconds")).isBetween(secondsLeft - 5, secondsLeft + 1);
+        assertThat(metrics).contains("spiffe_workload_api_connected 1.0");
+    }
+
+    @Test
+    void aRotationIncrementsTheCounterAndResetsTheExpiryGauge() throws Exception {
+        double before = counter(scrape(app), "spiffe_svid_rotations_total");
+        agent.svidTtl(Duration.ofHours(2)).rotate();
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> counter(scrape(app), "spiffe_svid_rotations_total") == before + 1);
+        assertThat(gauge(scrape(app), "spiffe_svid_expiry_seconds")).isBetween(7100.0, 7201.0);
+        agent.svidTtl(Duration.ofHours(1));
+    }
+
+    @Test
+    void authorizationDecisionsAreCountedByOutcomeAndRule() throws Exception {
+        String denied = "spiffe_authz_decisions_total{outcome=\"DENY\",rule=\"whoami\"}";
+        String allowed = "spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"whoami\"}";
+        double deniedBefore = counter(scrape(app), denied);
+        double allowedBefore = counter(scrape(app), allowed);
+        assertThat(agent.client("spiffe://example.org/ns/production/sa/other").get(app.port(), "/whoami").status())
+            .isEqualTo(403);
+        assertThat(agent.client(ORDER).get(app.port(), "/whoami").status()).isEqualTo(200);
+        String metrics = scrape(app);
+        assertThat(counter(metrics, denied)).isEqualTo(deniedBefore + 1);
+        assertThat(counter(metrics, allowed)).isEqualTo(allowedBefore + 1);
+        assertThat(metrics).doesNotContain("caller=");
+    }
+
+    @Test
+    void rejectedHandshakesAreCountedByReason() throws Exception {
+        String noCertificate = "spiffe_tls_handshake_rejections_total{reason=\"NO_CERTIFICATE\"}";
+        String untrusted = "spiffe_tls_handshake_rejections_total{reason=\"UNTRUSTED_CHAIN\"}";
+        double noCertificateBefore = counter(scrape(app), noCertificate);
+        double untrustedBefore = counter(scrape(app), untrusted);
+        assertThatThrownBy(() -> agent.anonymousClient().get(app.port(), "/whoami")).isInstanceOf(IOException.class);
+        var foreign = io.github.spiffeboot.test.SpiffeTestClient.withSvid(
+                TestCertificateAuthority.create("example.org").issue(ORDER, Duration.ofMinutes(5)),
+                agent.trustedAuthorities());
+        assertThatThrownBy(() -> foreign.get(app.port(), "/whoami")).isInstanceOf(IOException.class);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            String metrics = scrape(app);
+            assertThat(counter(metrics, noCertificate)).isEqualTo(noCertificateBefore + 1);
+            assertThat(counter(metrics, untrusted)).isEqualTo(untrustedBefore + 1);
+        });
+    }
+
+    @Test
+    void healthIsReachableWithoutCertificateOnTheManagementPortAndNothingElseIs() throws Exception {
+        HttpResponse<String> health = get(app, "/actuator/health");
+        assertThat(health.statusCode()).isEqualTo(200);
+        assertThat(health.body()).contains("\"spiffe\":{").contains("\"spiffeId\":\"" + SERVER + "\"");
+        assertThat(get(app, "/actuator").statusCode()).isIn(401, 403);
+    }
+
+    @Test
+    void theApplicationPortStillRequiresAnSvid() throws Exception {
+        // Plain HTTP to the TLS port: Tomcat answers 400 without passing the request on.
+        HttpResponse<String> plain = http.send(HttpRequest
+            .newBuilder(URI.create("http://localhost:" + app.port() + "/actuator/health")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(plain.statusCode()).isEqualTo(400);
+        assertThat(plain.body()).doesNotContain("spiffe");
+        assertThatThrownBy(() -> agent.anonymousClient().get(app.port(), "/actuator/health"))
+            .isInstanceOf(IOException.class);
+    }
+
+    /** An SVID that expires while the agent is gone, and an agent that comes back. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class AgentGone {
+
+        final TestWorkloadApi shortLived = TestWorkloadApi.create("example.org");
+
+        RunningApplication shortApp;
+
+        @BeforeAll
+        void start() {
+            shortLived.svidTtl(Duration.ofSeconds(6)).identity(SERVER).start();
+            shortApp = RunningApplication.start(with(MANAGEMENT,
+                    "spiffe.workload-api.socket=" + shortLived.socketAddress()));
+        }
+
+        @AfterAll
+        void stop() {
+            shortApp.close();
+            shortLived.close();
+        }
+
+        @Test
+        void healthWarnsThenGoesDownAndReadinessFollowsThenBothRecover() throws Exception {
+            assertThat(get(shortApp, "/actuator/health/readiness").statusCode()).isEqualTo(200);
+            shortLived.stop();
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(shortApp, "/actuator/health").body().contains("\"status\":\"WARNING\""));
+            assertThat(get(shortApp, "/actuator/health").statusCode()).isEqualTo(200);
+            assertThat(scrape(shortApp)).contains("spiffe_workload_api_connected 0.0")
+                .contains("spiffe_workload_api_errors_total{code=\"UNAVAILABLE\"}");
+
+            await().atMost(Duration.ofSeconds(15)).until(() -> get(shortApp, "/actuator/health").statusCode() == 503);
+            assertThat(get(shortApp, "/actuator/health").body()).contains("\"status\":\"DOWN\"").contains("expired");
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(shortApp, "/actuator/health/readiness").statusCode() == 503);
+
+            shortLived.svidTtl(Duration.ofHours(1)).rotate();
+            shortLived.start();
+            await().atMost(Duration.ofSeconds(15)).until(() -> get(shortApp, "/actuator/health").statusCode() == 200
+                    && get(shortApp, "/actuator/health").body().contains("\"status\":\"UP\""));
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> get(shortApp, "/actuator/health/readiness").statusCode() == 200);
+        }
+    }
+
+    private String scrape(RunningApplication application) throws Exception {
+        HttpResponse<String> response = get(application, "/actuator/prometheus");
+        assertThat(response.statusCode()).isEqualTo(200);
+        return response.body();
+    }
+
+    private HttpResponse<String> get(RunningApplication application, String path) throws Exception {
+        String port = application.context().getEnvironment().getProperty("local.management.port");
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    static double gauge(String metrics, String name) {
+        Matcher matcher = Pattern.compile("(?m)^" + Pattern.quote(name) + "(\\{[^}]*\\})? ([0-9.E+-]+)$").matcher(metrics);
+        assertThat(matcher.find()).as(name + " in\n" + metrics).isTrue();
+        return Double.parseDouble(matcher.group(2));
+    }
+
+    static double counter(String metrics, String series) {
+        String name = series.contains("{") ? series.substring(0, series.indexOf('{')) : series;
+        String labels = series.contains("{") ? series.substring(series.indexOf('{') + 1, series.length() - 1) : "";
+        for (String line : metrics.split("\n")) {
+            if (line.startsWith(name + "{") || line.startsWith(name + " ")) {
+                String lineLabels = line.contains("{") ? line.substring(line.indexOf('{') + 1, line.indexOf('}')) : "";
+                boolean all = true;
+                for (String label : labels.isEmpty() ? new String[0] : labels.split(",")) {
+                    all &= ("," + lineLabels + ",").contains("," + label + ",");
+                }
+                if (all) {
+                    return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+        }
+        return 0;
+    }
+
+    static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+}
