@@ -93,11 +93,11 @@ public final class DemoRunner {
                 + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket");
         payment = ServiceProcess.start("payment-service", paymentJar,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("payment-service").socketPath()),
-                paymentPort, work);
+                paymentPort, freePort(), work);
         order = ServiceProcess.start("order-service", orderJar,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("order-service").socketPath(),
                         "PAYMENT_URL", "https://localhost:" + paymentPort),
-                orderPort, work);
+                orderPort, freePort(), work);
         payment.awaitListening(Duration.ofSeconds(90));
         order.awaitListening(Duration.ofSeconds(90));
         say("  both listening; logs: " + payment.log() + ", " + order.log());
@@ -143,6 +143,20 @@ public final class DemoRunner {
 
         step("Orders keep flowing while both services' SVIDs rotate underneath them");
         ok &= rotationWhileRequestsFlow(client(STOREFRONT), orderPort, paymentPort);
+
+        step("A probe without certificate reads health and metrics on payment-service's management port");
+        String base = "http://localhost:" + payment.managementPort();
+        java.net.http.HttpClient plain = java.net.http.HttpClient.newHttpClient();
+        var readiness = plain.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/actuator/health/readiness"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        say("  GET " + base + "/actuator/health/readiness -> " + readiness.statusCode() + " " + readiness.body());
+        var metrics = plain.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/actuator/prometheus"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        metrics.body().lines()
+            .filter(line -> line.startsWith("spiffe_") && !line.startsWith("# "))
+            .forEach(line -> say("  " + line));
+        ok &= expect(readiness.statusCode() == 200 && metrics.body().contains("spiffe_svid_rotations_total"),
+                "probes and Prometheus need no certificate on the management port");
         return ok;
     }
 

@@ -22,15 +22,18 @@ final class ServiceProcess implements AutoCloseable {
 
     private final int port;
 
-    private ServiceProcess(String name, Process process, Path log, int port) {
+    private final int managementPort;
+
+    private ServiceProcess(String name, Process process, Path log, int port, int managementPort) {
         this.name = name;
         this.process = process;
         this.log = log;
         this.port = port;
+        this.managementPort = managementPort;
     }
 
-    static ServiceProcess start(String name, Path jar, Map<String, String> environment, int port, Path logDirectory)
-            throws IOException {
+    static ServiceProcess start(String name, Path jar, Map<String, String> environment, int port, int managementPort,
+            Path logDirectory) throws IOException {
         Path log = logDirectory.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toString()))
@@ -38,7 +41,8 @@ final class ServiceProcess implements AutoCloseable {
             .redirectOutput(log.toFile());
         builder.environment().putAll(environment);
         builder.environment().put("SERVER_PORT", String.valueOf(port));
-        return new ServiceProcess(name, builder.start(), log, port);
+        builder.environment().put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        return new ServiceProcess(name, builder.start(), log, port, managementPort);
     }
 
     /** Waits until the service accepts connections; fails with its log if it exits or takes too long. */
@@ -61,6 +65,10 @@ final class ServiceProcess implements AutoCloseable {
 
     int port() {
         return port;
+    }
+
+    int managementPort() {
+        return managementPort;
     }
 
     Path log() {

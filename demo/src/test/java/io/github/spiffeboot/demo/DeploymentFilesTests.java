@@ -43,6 +43,21 @@ class DeploymentFilesTests {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void prometheusScrapesEachSampleOnTheManagementPortItIsGiven() throws IOException {
+        Map<String, Object> compose = new Yaml().load(Files.readString(ROOT.resolve("docker-compose.yml")));
+        Map<String, Map<String, Object>> services = (Map<String, Map<String, Object>>) compose.get("services");
+        assertThat(services).containsKey("prometheus");
+        Map<String, Object> prometheus = new Yaml().load(Files.readString(ROOT.resolve("deploy/prometheus/prometheus.yml")));
+        String targets = String.valueOf(prometheus.get("scrape_configs"));
+        for (String sample : List.of("payment-service", "order-service")) {
+            Object port = ((Map<String, Object>) services.get(sample).get("environment")).get("MANAGEMENT_PORT");
+            assertThat(targets).contains(sample + ":" + port);
+        }
+        assertThat(targets).contains("/actuator/prometheus");
+    }
+
+    @Test
     void theSamplesNameTheIdsThatSpireIssues() throws IOException {
         String payment = Files.readString(ROOT.resolve("sample-payment-service/src/main/resources/payment-service.yml"));
         String order = Files.readString(ROOT.resolve("sample-order-service/src/main/resources/order-service.yml"));

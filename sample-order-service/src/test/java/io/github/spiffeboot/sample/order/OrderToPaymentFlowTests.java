@@ -41,13 +41,16 @@ class OrderToPaymentFlowTests {
 
     int orderPort;
 
+    ConfigurableApplicationContext orderContext;
+
     @BeforeAll
     void start() {
         TestWorkloadApi paymentAgent = agent(PAYMENT);
         orderAgent = agent(ORDER);
-        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0",
+        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0", "MANAGEMENT_PORT=0",
                 "spiffe.workload-api.socket=" + paymentAgent.socketAddress()).run()));
-        orderPort = port(order(orderAgent, "https://localhost:" + paymentPort));
+        orderContext = order(orderAgent, "https://localhost:" + paymentPort);
+        orderPort = port(orderContext);
     }
 
     @AfterAll
@@ -64,6 +67,16 @@ class OrderToPaymentFlowTests {
         assertThat(response.body()).contains("\"status\":\"paid\"")
             .contains("\"status\":\"charged\"")
             .contains("\"caller\":\"" + ORDER + "\"");
+    }
+
+    @Test
+    void orderServiceCountsItsAuthorizationDecisionsInPrometheus() throws Exception {
+        orderAgent.client(STOREFRONT).post(orderPort, "/api/orders", "{}");
+        var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://localhost:" + orderContext.getEnvironment().getProperty("local.management.port")
+                        + "/actuator/prometheus")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.body()).contains("spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"create-order\"}")
+            .contains("spiffe_svid_expiry_seconds");
     }
 
     @Test
@@ -146,7 +159,8 @@ class OrderToPaymentFlowTests {
 
     private ConfigurableApplicationContext order(TestWorkloadApi agent, String paymentUrl, String... args) {
         return run(OrderServiceApplication.application()
-            .properties("SERVER_PORT=0", "spiffe.workload-api.socket=" + agent.socketAddress(), "PAYMENT_URL=" + paymentUrl)
+            .properties("SERVER_PORT=0", "MANAGEMENT_PORT=0", "spiffe.workload-api.socket=" + agent.socketAddress(),
+                    "PAYMENT_URL=" + paymentUrl)
             .run(args));
     }
 

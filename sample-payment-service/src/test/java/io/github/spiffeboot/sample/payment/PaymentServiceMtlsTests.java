@@ -19,7 +19,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** payment-service as users test their own services: with the test module's annotation and clients. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = "spring.config.name=payment-service")
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "spring.config.name=payment-service", "MANAGEMENT_PORT=0" })
 @WithSpiffeIdentity("spiffe://example.org/ns/production/sa/payment-service")
 class PaymentServiceMtlsTests {
 
@@ -73,6 +73,21 @@ class PaymentServiceMtlsTests {
             .post(port, "/api/payments/charge", "{}")
             .status()).isEqualTo(403);
     }
+
+    @Test
+    void probesAndPrometheusReachHealthAndMetricsOnTheManagementPortWithoutCertificate() throws Exception {
+        var http = java.net.http.HttpClient.newHttpClient();
+        String base = "http://localhost:" + environment.getProperty("local.management.port");
+        var health = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/actuator/health/readiness"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(health.statusCode()).isEqualTo(200);
+        var metrics = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/actuator/prometheus"))
+            .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(metrics.body()).contains("spiffe_svid_expiry_seconds").contains("spiffe_workload_api_connected 1.0");
+    }
+
+    @Autowired
+    org.springframework.core.env.Environment environment;
 
     @Test
     void turnsAwayACallerWithoutCertificate() {
