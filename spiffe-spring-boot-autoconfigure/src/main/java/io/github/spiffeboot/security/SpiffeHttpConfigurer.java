@@ -1,5 +1,6 @@
 package io.github.spiffeboot.security;
 
+import io.github.spiffeboot.source.X509ContextSource;
 import org.springframework.context.ApplicationContext;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
@@ -62,7 +63,7 @@ public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHtt
     @Override
     public void configure(HttpSecurity http) {
         ApplicationContext context = http.getSharedObject(ApplicationContext.class);
-        http.addFilterBefore(new SpiffeAuthenticationFilter(context.getBean(SpiffeAuthorities.class)),
-                AnonymousAuthenticationFilter.class);
+        http.addFilterBefore(new SpiffeAuthenticationFilter(context.getBean(SpiffeAuthorities.class),
+                context.getBean(X509ContextSource.class)), AnonymousAuthenticationFilter.class);
     }
 }

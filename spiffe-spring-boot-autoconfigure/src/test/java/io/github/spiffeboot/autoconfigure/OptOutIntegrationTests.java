@@ -87,6 +87,30 @@ class OptOutIntegrationTests {
     }
 
     @Test
+    void ownTlsWithAFlatTrustStoreStillGetsSpiffeValidationOfTheCaller(@TempDir Path directory) throws IOException {
+        // server.ssl trusts both our CA and a partner's CA in one PKIX store (the flattening pitfall): the TLS
+        // layer lets a partner-signed certificate claiming our trust domain's ID through, the filter must not.
+        agent.identity(ID).start();
+        io.github.spiffeboot.test.TestCertificateAuthority partner = io.github.spiffeboot.test.TestCertificateAuthority
+            .create("partner.example");
+        agent.federateWith(partner);
+        TestSvid own = agent.authority().issue("spiffe://example.org/own-tls", Duration.ofHours(1));
+        own.writePem(directory.resolve("cert.pem"), directory.resolve("key.pem"));
+        new TestSvid(java.util.List.of(agent.authority().certificate(), partner.certificate()), null)
+            .writePem(directory.resolve("trust.pem"), null);
+        String caller = "spiffe://example.org/ns/production/sa/order-service";
+        try (RunningApplication app = RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "server.ssl.certificate=file:" + directory.resolve("cert.pem"),
+                "server.ssl.certificate-private-key=file:" + directory.resolve("key.pem"),
+                "server.ssl.trust-certificate=file:" + directory.resolve("trust.pem"), "server.ssl.client-auth=need")) {
+            assertThat(agent.client(caller).get(app.port(), "/whoami").body()).isEqualTo(caller);
+            var forged = io.github.spiffeboot.test.SpiffeTestClient.withSvid(partner.issue(caller, Duration.ofHours(1)),
+                    agent.trustedAuthorities());
+            assertThat(forged.get(app.port(), "/whoami").status()).isEqualTo(401);
+        }
+    }
+
+    @Test
     void anApplicationsOwnSourceReplacesTheWorkloadApi() throws IOException {
         TestSvid fixed = agent.authority().issue(ID, Duration.ofHours(1));
         FixedSourceConfiguration.context = new X509Context(

@@ -396,25 +396,18 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         @Override
         public void fetchX509SVID(X509SVIDRequest request, StreamObserver<X509SVIDResponse> observer) {
             svidRequests.incrementAndGet();
-            ServerCallStreamObserver<X509SVIDResponse> stream = (ServerCallStreamObserver<X509SVIDResponse>) observer;
-            synchronized (TestWorkloadApi.this) {
-                if (rejection != null) {
-                    observer.onError(rejection.asRuntimeException());
-                    return;
-                }
-                if (denied()) {
-                    observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
-                    return;
-                }
-                stream.setOnCancelHandler(() -> svidStreams.remove(stream));
-                svidStreams.add(stream);
-                stream.onNext(svidResponse());
-            }
+            subscribe(observer, svidStreams, TestWorkloadApi.this::svidResponse);
         }
 
         @Override
         public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> observer) {
-            ServerCallStreamObserver<X509BundlesResponse> stream = (ServerCallStreamObserver<X509BundlesResponse>) observer;
+            subscribe(observer, bundleStreams, TestWorkloadApi.this::bundlesResponse);
+        }
+
+        /** Answers as SPIRE does: an error, or the current response now and every update later. */
+        private <T> void subscribe(StreamObserver<T> observer, List<ServerCallStreamObserver<T>> streams,
+                java.util.function.Supplier<T> response) {
+            ServerCallStreamObserver<T> stream = (ServerCallStreamObserver<T>) observer;
             synchronized (TestWorkloadApi.this) {
                 if (rejection != null) {
                     observer.onError(rejection.asRuntimeException());
@@ -424,9 +417,9 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
                     observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
                     return;
                 }
-                stream.setOnCancelHandler(() -> bundleStreams.remove(stream));
-                bundleStreams.add(stream);
-                stream.onNext(bundlesResponse());
+                stream.setOnCancelHandler(() -> streams.remove(stream));
+                streams.add(stream);
+                stream.onNext(response.get());
             }
         }
     }
