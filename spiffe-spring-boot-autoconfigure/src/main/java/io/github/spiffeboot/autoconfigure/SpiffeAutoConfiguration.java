@@ -22,19 +22,12 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeAutoConfiguration {
 
-    /** The environment variable the SPIFFE Workload Endpoint specification names. */
-    static final String SPIFFE_ENDPOINT_SOCKET = "SPIFFE_ENDPOINT_SOCKET";
-
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(X509ContextSource.class)
     WorkloadApiX509Source spiffeX509ContextSource(SpiffeProperties properties, Environment environment) {
         SpiffeProperties.WorkloadApi workloadApi = properties.getWorkloadApi();
-        String socket = (workloadApi.getSocket() != null) ? workloadApi.getSocket()
-                : environment.getProperty(SPIFFE_ENDPOINT_SOCKET);
-        if (socket == null || socket.isBlank()) {
-            throw new WorkloadApiSocketNotConfiguredException();
-        }
-        return WorkloadApiX509Source.start(WorkloadApiAddress.parse(socket), new WorkloadApiX509Source.Options(
+        WorkloadApiAddress address = WorkloadApiSocketResolver.resolve(properties, environment);
+        return WorkloadApiX509Source.start(address, new WorkloadApiX509Source.Options(
                 workloadApi.getStartupTimeout(), workloadApi.getInitialBackoff(), workloadApi.getMaxBackoff()));
     }
 

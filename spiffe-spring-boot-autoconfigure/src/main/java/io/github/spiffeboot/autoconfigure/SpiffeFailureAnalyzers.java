@@ -35,6 +35,12 @@ final class SpiffeFailureAnalyzers {
 
         @Override
         protected FailureAnalysis analyze(Throwable rootFailure, WorkloadApiSocketNotConfiguredException cause) {
+            if (cause.getOrigin() != null) {
+                return new FailureAnalysis(cause.getMessage() + " (value: '" + cause.getValue() + "').",
+                        "Set " + cause.getOrigin() + " to the agent's Unix socket, as unix:///path/to/agent.sock,"
+                                + " unix:/path/to/agent.sock or /path/to/agent.sock.",
+                        cause);
+            }
             return new FailureAnalysis(
                     "The SPIFFE starter is enabled but no Workload API socket is configured, so this application"
                             + " has no identity and would serve without mTLS.",

@@ -96,6 +96,15 @@ class StartupIntegrationTests {
     }
 
     @Test
+    void rejectsAMalformedSpiffeEndpointSocketNamingTheVariable(CapturedOutput output) {
+        assertThatThrownBy(() -> RunningApplication.start("SPIFFE_ENDPOINT_SOCKET=agent.sock")).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE Workload API socket in SPIFFE_ENDPOINT_SOCKET is malformed")
+            .contains("'agent.sock'")
+            .contains("Set SPIFFE_ENDPOINT_SOCKET to the agent's Unix socket");
+    }
+
+    @Test
     void rejectsAnUnknownTlsVersionNamingTheProperty(CapturedOutput output) {
         agent.identity(ID).start();
         assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
