@@ -75,7 +75,7 @@ public final class AuthorizationPolicy {
         root.collect(normalizedPath, 0, covering);
         AuthorizationRule deciding = null;
         for (AuthorizationRule rule : covering) {
-            if (!rule.methods().isEmpty() && !rule.methods().contains(method)) {
+            if (!coversMethod(rule, method)) {
                 continue;
             }
             if (!rule.denied().isEmpty() && rule.denied().contains(caller)) {
@@ -96,6 +96,12 @@ public final class AuthorizationPolicy {
                     "caller is on the allowlist");
         }
         return deny(deciding, caller, method, path, "caller is not on the allowlist");
+    }
+
+    /** Spring MVC answers HEAD with the GET handler, so a rule about GET is about HEAD too. */
+    private static boolean coversMethod(AuthorizationRule rule, String method) {
+        return rule.methods().isEmpty() || rule.methods().contains(method)
+                || ("HEAD".equals(method) && rule.methods().contains("GET"));
     }
 
     private AuthorizationDecision deny(AuthorizationRule rule, SpiffeId caller, String method, String path,

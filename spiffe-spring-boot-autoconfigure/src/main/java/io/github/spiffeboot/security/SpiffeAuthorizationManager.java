@@ -48,7 +48,8 @@ public final class SpiffeAuthorizationManager implements AuthorizationManager<Re
         }
         Authentication caller = authentication.get();
         AuthorizationDecision decision = policy.decide(
-                (caller instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null, request.getMethod(),
+                (caller instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null,
+                request.getMethod().toUpperCase(java.util.Locale.ROOT),
                 request.getRequestURI(), segments(request));
         request.setAttribute(DECISION_ATTRIBUTE, decision);
         for (AuthorizationDecisionListener listener : listeners) {

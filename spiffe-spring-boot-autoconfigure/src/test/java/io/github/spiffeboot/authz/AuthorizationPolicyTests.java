@@ -58,6 +58,15 @@ class AuthorizationPolicyTests {
     }
 
     @Test
+    void aGetRuleAlsoCoversHeadWhichSpringMvcRoutesToTheGetHandler() {
+        AuthorizationPolicy open = new AuthorizationPolicy(policy.rules(), DefaultPolicy.AUTHENTICATED, false);
+        AuthorizationDecision head = open.decide(SUBSCRIPTION, "HEAD", "/api/payments/p-1",
+                RequestPaths.normalize("/api/payments/p-1"));
+        assertThat(head.rule()).isEqualTo("reads");
+        assertThat(head.outcome()).isEqualTo(Outcome.DENY);
+    }
+
+    @Test
     void segmentWildcardsAndTrustDomainPatternsMatch() {
         assertThat(decide(STAGING_ORDER, "GET", "/api/payments/p-1").outcome()).isEqualTo(Outcome.ALLOW);
         assertThat(decide(PARTNER, "GET", "/api/payments/p-1").outcome()).isEqualTo(Outcome.ALLOW);
