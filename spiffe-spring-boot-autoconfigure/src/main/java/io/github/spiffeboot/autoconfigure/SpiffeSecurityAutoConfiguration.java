@@ -123,7 +123,10 @@ public class SpiffeSecurityAutoConfiguration {
                     .requestMatchers(EndpointRequest.to("health", "info", "prometheus")).permitAll()
                     .anyRequest().denyAll())
                 .csrf(csrf -> csrf.disable())
-                .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS));
+                .logout(logout -> logout.disable())
+                .requestCache(cache -> cache.disable());
+            // As the chain's default, not through sessionManagement(): see SpiffeHttpConfigurer#setBuilder.
+            http.setSharedObject(SessionCreationPolicy.class, SessionCreationPolicy.STATELESS);
             return new ManagementPortSecurityFilterChain(http.build());
         }
 

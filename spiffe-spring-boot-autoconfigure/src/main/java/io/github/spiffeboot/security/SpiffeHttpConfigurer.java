@@ -27,8 +27,11 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * }
  * }</pre>
  *
- * It makes the chain stateless, turns CSRF protection off (callers authenticate with certificates, not
- * cookies) and answers refused requests with small JSON bodies.
+ * It makes the chain stateless: no HTTP session, no saved request, no session-backed security context
+ * (callers authenticate with their certificate on every request, so nothing about them is worth keeping
+ * between requests, and a cookie must never stand in for a certificate). It turns CSRF protection and
+ * logout off (there is no cookie to forge or session to end) and answers refused requests with small JSON
+ * bodies. Settings an application makes after applying the configurer win, as usual in the DSL.
  */
 public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHttpConfigurer, HttpSecurity> {
 
@@ -47,13 +50,28 @@ public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHtt
         return this;
     }
 
+    /**
+     * Statelessness is settled here, when the configurer is applied, because Spring Security's own
+     * configurers decide at their {@code init} (which runs before this configurer's) which security context
+     * repository and request cache the chain uses. The policy goes in as the chain's default (a shared
+     * object) rather than through {@code sessionManagement().sessionCreationPolicy(..)}: the explicit call
+     * would also add a {@code SessionManagementFilter} that does work on every request.
+     */
+    @Override
+    public void setBuilder(HttpSecurity http) {
+        super.setBuilder(http);
+        http.setSharedObject(SessionCreationPolicy.class, SessionCreationPolicy.STATELESS);
+        http.csrf(csrf -> csrf.disable());
+        http.logout(logout -> logout.disable());
+        // No request is saved for a replay after a login that never comes (it would open a session).
+        http.requestCache(cache -> cache.disable());
+    }
+
     @Override
     public void init(HttpSecurity http) {
         ApplicationContext context = http.getSharedObject(ApplicationContext.class);
         SpiffeErrorResponses errors = context.getBean(SpiffeErrorResponses.class);
-        http.csrf(csrf -> csrf.disable())
-            .sessionManagement(sessions -> sessions.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-            .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(errors).accessDeniedHandler(errors));
+        http.exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(errors).accessDeniedHandler(errors));
         if (authorize) {
             SpiffeAuthorizationManager manager = context.getBean(SpiffeAuthorizationManager.class);
             http.authorizeHttpRequests(requests -> requests.anyRequest().access(manager));

@@ -117,6 +117,13 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
+    void theManagementPortOpensNoSession() throws Exception {
+        for (String path : new String[] { "/actuator/health", "/actuator/prometheus", "/actuator", "/actuator/nothing" }) {
+            assertThat(get(app, path).headers().firstValue("set-cookie")).as(path).isEmpty();
+        }
+    }
+
+    @Test
     void theApplicationPortStillRequiresAnSvid() throws Exception {
         // Plain HTTP to the TLS port: Tomcat answers 400 without passing the request on.
         HttpResponse<String> plain = http.send(HttpRequest

@@ -47,10 +47,22 @@ public final class TestCertificateAuthority {
 
     private final X509Certificate certificate;
 
+    /** This CA's certificate and those above it up to (not including) the root; empty for a root. */
+    private final List<X509Certificate> intermediates;
+
+    private final X509Certificate root;
+
     private TestCertificateAuthority(String trustDomain, KeyPair keyPair, X509Certificate certificate) {
+        this(trustDomain, keyPair, certificate, List.of(), certificate);
+    }
+
+    private TestCertificateAuthority(String trustDomain, KeyPair keyPair, X509Certificate certificate,
+            List<X509Certificate> intermediates, X509Certificate root) {
         this.trustDomain = trustDomain;
         this.keyPair = keyPair;
         this.certificate = certificate;
+        this.intermediates = intermediates;
+        this.root = root;
     }
 
     /** A new root CA for {@code trustDomain} (for example {@code example.org}), valid for a day. */
@@ -74,18 +86,49 @@ public final class TestCertificateAuthority {
         }
     }
 
+    /**
+     * An intermediate CA signed by this one, valid from now until {@code notAfter}: SVIDs it issues carry
+     * it in their chain, and the bundle stays this CA's root.
+     */
+    public TestCertificateAuthority intermediate(Instant notAfter) {
+        try {
+            KeyPair intermediateKeys = generate("EC");
+            Instant now = Instant.now();
+            X500Name name = new X500Name("O=SPIFFE test intermediate CA,CN=" + trustDomain + " " + nextSerial());
+            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(certificate, nextSerial(),
+                    Date.from(now.minusSeconds(30)), Date.from(notAfter), name, intermediateKeys.getPublic());
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
+            builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+            builder.addExtension(Extension.subjectAlternativeName, false,
+                    new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, "spiffe://" + trustDomain)));
+            JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
+            builder.addExtension(Extension.authorityKeyIdentifier, false,
+                    extensions.createAuthorityKeyIdentifier(certificate));
+            builder.addExtension(Extension.subjectKeyIdentifier, false,
+                    extensions.createSubjectKeyIdentifier(intermediateKeys.getPublic()));
+            X509Certificate intermediate = sign(builder, keyPair);
+            List<X509Certificate> above = new ArrayList<>();
+            above.add(intermediate);
+            above.addAll(intermediates);
+            return new TestCertificateAuthority(trustDomain, intermediateKeys, intermediate, List.copyOf(above), root);
+        }
+        catch (GeneralSecurityException | CertIOException ex) {
+            throw new IllegalStateException("cannot create intermediate CA for " + trustDomain, ex);
+        }
+    }
+
     public String trustDomain() {
         return trustDomain;
     }
 
     /** The root certificate: this trust domain's X.509 bundle. */
     public X509Certificate certificate() {
-        return certificate;
+        return root;
     }
 
     /** The bundle as a list, as the Workload API delivers it. */
     public List<X509Certificate> bundle() {
-        return List.of(certificate);
+        return List.of(root);
     }
 
     /** A conformant SVID for {@code spiffeId}, valid for {@code ttl}. */
@@ -123,7 +166,10 @@ public final class TestCertificateAuthority {
                     extensions.createAuthorityKeyIdentifier(certificate));
             builder.addExtension(Extension.subjectKeyIdentifier, false,
                     extensions.createSubjectKeyIdentifier(leafKeys.getPublic()));
-            return new TestSvid(List.of(sign(builder, keyPair)), leafKeys.getPrivate());
+            List<X509Certificate> chain = new ArrayList<>();
+            chain.add(sign(builder, keyPair));
+            chain.addAll(intermediates);
+            return new TestSvid(List.copyOf(chain), leafKeys.getPrivate());
         }
         catch (GeneralSecurityException | CertIOException ex) {
             throw new IllegalStateException("cannot issue test SVID", ex);
