@@ -14,6 +14,7 @@ import javax.net.ssl.SSLSession;
 import io.github.spiffeboot.svid.SvidVerificationException;
 import io.github.spiffeboot.svid.SvidVerificationException.Reason;
 import io.github.spiffeboot.tls.PeerRejectionListener;
+import io.github.spiffeboot.tls.ServerSessions;
 
 /**
  * Forwards everything to the JSSE engine, and reports a client that sent no certificate where one is
@@ -189,7 +190,7 @@ final class ObservedSslEngine extends SSLEngine {
 
     @Override
     public void setSSLParameters(SSLParameters params) {
-        engine.setSSLParameters(params);
+        engine.setSSLParameters(ServerSessions.keepIdentification(engine, params));
     }
 
     @Override

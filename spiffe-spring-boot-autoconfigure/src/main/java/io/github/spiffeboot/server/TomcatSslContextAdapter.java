@@ -11,6 +11,7 @@ import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.TrustManager;
 
 import io.github.spiffeboot.tls.PeerRejectionListener;
+import io.github.spiffeboot.tls.ServerSessions;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
 
@@ -49,7 +50,7 @@ final class TomcatSslContextAdapter implements org.apache.tomcat.util.net.SSLCon
 
     @Override
     public SSLEngine createSSLEngine() {
-        return new ObservedSslEngine(context.createSSLEngine(), rejectionListener);
+        return new ObservedSslEngine(ServerSessions.prepare(context.createSSLEngine()), rejectionListener);
     }
 
     @Override

@@ -40,13 +40,13 @@ public final class SpiffeKeyManager extends X509ExtendedKeyManager {
 
     @Override
     public String chooseServerAlias(String keyType, Principal[] issuers, Socket socket) {
-        NoResumption.of(socket);
+        ServerSessions.handshaking(socket);
         return aliasFor(keyType);
     }
 
     @Override
     public String chooseEngineServerAlias(String keyType, Principal[] issuers, SSLEngine engine) {
-        NoResumption.of(engine);
+        ServerSessions.handshaking(engine);
         return aliasFor(keyType);
     }
 

@@ -76,14 +76,14 @@ public final class SpiffeTrustManager extends X509ExtendedTrustManager {
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws SvidVerificationException {
-        NoResumption.of(socket);
+        ServerSessions.handshaking(socket);
         verify(chain);
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws SvidVerificationException {
-        NoResumption.of(engine);
+        ServerSessions.handshaking(engine);
         verify(chain);
     }
 

@@ -2,6 +2,7 @@ package io.github.spiffeboot.server;
 
 import java.io.IOException;
 import java.math.BigInteger;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -106,6 +107,34 @@ class ServerMtlsIntegrationTests {
         assertThatThrownBy(() -> client.get(app.port(), "/whoami")).isInstanceOf(IOException.class);
         assertThat(rejections.all()).singleElement()
             .satisfies(rejection -> assertThat(rejection.getReason()).isEqualTo(Reason.UNTRUSTED_CHAIN));
+    }
+
+    /**
+     * A TLS 1.3 server that sends nothing after the client's Finished leaves its acknowledgement to the
+     * delayed-ACK timer, and clients with Nagle on wait ~40 ms before their first request. The server sends
+     * a session ticket, as TLS 1.3 servers do, and still verifies every connection in full (see the tests
+     * around this one: the client offers that ticket and the server refuses it).
+     */
+    @Test
+    void aTls13ClientGetsASessionTicketRightAfterTheHandshakeYetEveryConnectionIsVerifiedInFull() throws Exception {
+        SpiffeTestClient client = agent.client(CLIENT_ID);
+        X509Certificate firstServerCertificate;
+        try (TestHttpConnection connection = client.connect(app.port())) {
+            assertThat(connection.protocol()).isEqualTo("TLSv1.3");
+            assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
+            firstServerCertificate = connection.serverCertificate();
+        }
+        assertThat(java.util.Collections.list(client.sslContext().getClientSessionContext().getIds()))
+            .as("session tickets the client holds").isNotEmpty();
+        TestSvid rotated = agent.rotate();
+        Thread.sleep(1200);
+        for (int i = 0; i < 3; i++) {
+            try (TestHttpConnection connection = client.connect(app.port())) {
+                // A resumed session would carry the certificate of the first handshake.
+                assertThat(connection.serverCertificate()).isEqualTo(rotated.leaf()).isNotEqualTo(firstServerCertificate);
+                assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
+            }
+        }
     }
 
     @Test
