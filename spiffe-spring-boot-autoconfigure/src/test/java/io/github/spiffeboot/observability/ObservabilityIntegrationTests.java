@@ -91,6 +91,14 @@ class ObservabilityIntegrationTests {
     }
 
     @Test
+    void requestsAreObservedButNotEachSecurityFilter() throws Exception {
+        assertThat(agent.client(ORDER).get(app.port(), "/whoami").status()).isEqualTo(200);
+        String metrics = scrape(app);
+        assertThat(metrics).contains("http_server_requests_seconds_count").contains("spring_security_authorizations");
+        assertThat(metrics).doesNotContain("spring_security_filterchains");
+    }
+
+    @Test
     void rejectedHandshakesAreCountedByReason() throws Exception {
         String noCertificate = "spiffe_tls_handshake_rejections_total{reason=\"NO_CERTIFICATE\"}";
         String untrusted = "spiffe_tls_handshake_rejections_total{reason=\"UNTRUSTED_CHAIN\"}";
