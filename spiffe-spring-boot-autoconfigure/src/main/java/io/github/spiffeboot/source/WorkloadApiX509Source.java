@@ -40,9 +40,9 @@ import org.apache.commons.logging.LogFactory;
  * {@link #start} blocks until the first valid SVID arrives or the startup timeout passes, retrying
  * Unavailable and PermissionDenied (an entry not synced yet) with backoff and failing at once on
  * InvalidArgument, as the Workload Endpoint specification asks. It never returns a source without an
- * SVID. Afterwards it keeps watching: when the stream breaks it reconnects with backoff and keeps
- * serving the last good SVID meanwhile. A response that fails the X509-SVID checks is logged and
- * ignored; it never replaces a good SVID.
+ * SVID. Afterwards it keeps watching: when the stream breaks, with whatever status, it reconnects with
+ * backoff and keeps serving the last good SVID meanwhile. A response that fails the X509-SVID checks is
+ * logged and ignored; it never replaces a good SVID.
  */
 public final class WorkloadApiX509Source implements X509ContextSource, AutoCloseable {
 
@@ -318,17 +318,26 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             }
             lastError = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
             reportError(status.getCode().name());
-            if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-                // The specification forbids retrying InvalidArgument.
+            boolean invalidArgument = status.getCode() == Status.Code.INVALID_ARGUMENT;
+            X509Context served = current;
+            if (invalidArgument && served == null) {
+                // Before the first SVID, InvalidArgument means our request is wrong: the specification forbids
+                // retrying it, and startup fails with a configuration error.
                 state = WorkloadApiConnectionState.FAILED;
                 logger.error("The Workload API at " + address + " rejected the X.509-SVID request (" + lastError
                         + "); not retrying");
                 firstContext.completeExceptionally(error);
                 return;
             }
-            if (current != null) {
+            if (invalidArgument) {
+                // The same request worked before, so the agent misbehaves (restarted in a bad state, say). Giving
+                // up would leave the SVID to expire; retry with backoff like any other broken stream.
+                logger.error("The Workload API at " + address + " answered " + lastError
+                        + " to a request it accepted before; retrying with backoff, still serving " + served.svid());
+            }
+            else if (served != null) {
                 logger.warn("Lost the Workload API stream at " + address + " (" + lastError
-                        + "); reconnecting, still serving " + current.svid());
+                        + "); reconnecting, still serving " + served.svid());
             }
             scheduleReconnect();
         }

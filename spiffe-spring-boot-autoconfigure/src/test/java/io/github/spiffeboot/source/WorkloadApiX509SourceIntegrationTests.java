@@ -97,7 +97,7 @@ class WorkloadApiX509SourceIntegrationTests {
     }
 
     @Test
-    void neverRetriesInvalidArgument() {
+    void neverRetriesInvalidArgumentAtStartup() {
         agent.identity(ID).rejectWith(Status.Code.INVALID_ARGUMENT, "security header missing from request").start();
         long started = System.nanoTime();
         assertThatThrownBy(() -> start(agent.socketAddress(), Duration.ofSeconds(20)))
@@ -107,6 +107,29 @@ class WorkloadApiX509SourceIntegrationTests {
             });
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(5));
         assertThat(agent.svidRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void retriesInvalidArgumentAfterStartupAndPicksUpTheNextSvid() {
+        agent.identity(ID).start();
+        source = start(agent.socketAddress(), Duration.ofSeconds(10));
+        TestSvid before = agent.currentSvid();
+        int requestsBefore = agent.svidRequestCount();
+        // An agent that restarted in a bad state: the open stream ends with InvalidArgument, and so do reconnects.
+        agent.rejectWith(Status.Code.INVALID_ARGUMENT, "agent misbehaves")
+            .failOpenStreams(Status.Code.INVALID_ARGUMENT, "agent misbehaves");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(agent.svidRequestCount()).isGreaterThanOrEqualTo(requestsBefore + 2);
+            assertThat(source.getState()).isEqualTo(WorkloadApiConnectionState.RECONNECTING);
+            assertThat(source.getLastError()).isEqualTo("INVALID_ARGUMENT: agent misbehaves");
+        });
+        assertThat(source.current().svid().leaf()).isEqualTo(before.leaf());
+
+        agent.stopRejecting();
+        TestSvid after = agent.rotate();
+        await().atMost(Duration.ofSeconds(10)).until(() -> source.current().svid().leaf().equals(after.leaf()));
+        assertThat(source.getState()).isEqualTo(WorkloadApiConnectionState.CONNECTED);
+        assertThat(source.getLastError()).isNull();
     }
 
     @Test
