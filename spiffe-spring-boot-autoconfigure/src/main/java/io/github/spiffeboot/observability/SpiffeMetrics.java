@@ -23,6 +23,9 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <li>{@code spiffe.svid.expiry} (seconds until the current SVID expires);</li>
  * <li>{@code spiffe.svid.rotations} (new SVIDs after the first);</li>
  * <li>{@code spiffe.workload.api.connected} (1 or 0) and {@code spiffe.workload.api.errors} by {@code code};</li>
+ * <li>{@code spiffe.federated.bundles.rejected} (federated bundles dropped as unusable right now, the one to
+ * alert on) and {@code spiffe.federated.bundles.rejections} by {@code reason} (each bundle dropped, once per
+ * change; trust domains are in the log, not in tags);</li>
  * <li>{@code spiffe.tls.handshake.rejections} by {@code reason};</li>
  * <li>{@code spiffe.authz.decisions} by {@code outcome} and {@code rule} (and {@code caller}, if configured).</li>
  * </ul>
@@ -76,6 +79,15 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
             workloadApi.addErrorListener(code -> Counter.builder("spiffe.workload.api.errors")
                 .tag("code", code)
                 .description("Workload API failures by gRPC status code")
+                .register(registry)
+                .increment());
+            Gauge.builder("spiffe.federated.bundles.rejected", workloadApi, s -> s.getRejectedFederatedBundles().size())
+                .description("Federated bundles from the Workload API currently dropped as unusable")
+                .register(registry);
+            workloadApi.addFederatedBundleRejectionListener(rejected -> Counter
+                .builder("spiffe.federated.bundles.rejections")
+                .tag("reason", rejected.reason().name())
+                .description("Federated bundles dropped as unusable, by reason, once per change")
                 .register(registry)
                 .increment());
         }

@@ -6,9 +6,16 @@ public enum WorkloadApiConnectionState {
     STARTING,
     /** The stream is open and the last response was valid. */
     CONNECTED,
-    /** The stream broke (agent restarting, say); retrying with backoff while the last SVID is served. */
+    /**
+     * The stream broke (agent restarting, say) or the agent answered with an error; retrying with backoff
+     * while the last SVID is served.
+     */
     RECONNECTING,
-    /** The agent answered with an error the specification forbids retrying; no more updates will come. */
+    /**
+     * Before the first SVID, the agent refused the request with an error the specification forbids
+     * retrying (InvalidArgument): startup fails. Once an SVID was received, errors lead to
+     * {@link #RECONNECTING} instead.
+     */
     FAILED,
     /** The source was closed. */
     CLOSED

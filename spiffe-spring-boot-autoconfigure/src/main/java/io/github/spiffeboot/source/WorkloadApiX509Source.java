@@ -40,9 +40,11 @@ import org.apache.commons.logging.LogFactory;
  * {@link #start} blocks until the first valid SVID arrives or the startup timeout passes, retrying
  * Unavailable and PermissionDenied (an entry not synced yet) with backoff and failing at once on
  * InvalidArgument, as the Workload Endpoint specification asks. It never returns a source without an
- * SVID. Afterwards it keeps watching: when the stream breaks it reconnects with backoff and keeps
- * serving the last good SVID meanwhile. A response that fails the X509-SVID checks is logged and
- * ignored; it never replaces a good SVID.
+ * SVID. Afterwards it keeps watching: when the stream breaks, with whatever status, it reconnects with
+ * backoff and keeps serving the last good SVID meanwhile. A response that fails the X509-SVID checks is
+ * logged and ignored; it never replaces a good SVID. An unusable federated bundle is dropped alone (see
+ * {@link RejectedFederatedBundle}): the rest of the response still applies, so a partner's broken bundle
+ * cannot stop this workload's own rotation.
  */
 public final class WorkloadApiX509Source implements X509ContextSource, AutoCloseable {
 
@@ -83,6 +85,8 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private final List<Consumer<String>> errorListeners = new CopyOnWriteArrayList<>();
 
+    private final List<Consumer<RejectedFederatedBundle>> rejectionListeners = new CopyOnWriteArrayList<>();
+
     private final CompletableFuture<X509Context> firstContext = new CompletableFuture<>();
 
     private final Object lock = new Object();
@@ -92,6 +96,8 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
     private volatile WorkloadApiConnectionState state = WorkloadApiConnectionState.STARTING;
 
     private volatile String lastError = "no answer yet";
+
+    private volatile List<RejectedFederatedBundle> rejectedFederatedBundles = List.of();
 
     private long nextBackoffMillis;
 
@@ -196,6 +202,35 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         return lastError;
     }
 
+    /** The federated bundles the agent sent last that were dropped as unusable; empty when all are fine. */
+    public List<RejectedFederatedBundle> getRejectedFederatedBundles() {
+        return rejectedFederatedBundles;
+    }
+
+    /**
+     * Registers a listener told of each federated bundle the source drops, once per change: a bundle that
+     * stays broken across responses is reported once, again only if what is wrong with it changes. The
+     * listener is told at once of the bundles dropped from the current context, so that it misses none
+     * however late it is added.
+     */
+    public void addFederatedBundleRejectionListener(Consumer<RejectedFederatedBundle> listener) {
+        List<RejectedFederatedBundle> already;
+        synchronized (lock) {
+            rejectionListeners.add(listener);
+            already = rejectedFederatedBundles;
+        }
+        already.forEach(rejected -> tell(listener, rejected));
+    }
+
+    private static void tell(Consumer<RejectedFederatedBundle> listener, RejectedFederatedBundle rejected) {
+        try {
+            listener.accept(rejected);
+        }
+        catch (RuntimeException ex) {
+            logger.error("A federated bundle rejection listener failed", ex);
+        }
+    }
+
     @Override
     public void close() {
         synchronized (lock) {
@@ -243,8 +278,11 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
     }
 
-    private void accept(X509Context context) {
+    private void accept(X509ContextDecoder.Decoded decoded) {
+        X509Context context = decoded.context();
         X509Context previous;
+        List<RejectedFederatedBundle> previouslyRejected;
+        List<Consumer<RejectedFederatedBundle>> toTell;
         synchronized (lock) {
             if (state == WorkloadApiConnectionState.CLOSED) {
                 return;
@@ -254,7 +292,13 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             lastError = null;
             previous = current;
             current = context;
+            previouslyRejected = rejectedFederatedBundles;
+            rejectedFederatedBundles = decoded.rejected();
+            // Taken under the lock that addFederatedBundleRejectionListener holds: each listener hears of
+            // each rejection exactly once, from here or from its registration.
+            toTell = List.copyOf(rejectionListeners);
         }
+        reportRejectionChanges(previouslyRejected, decoded.rejected(), toTell);
         if (previous == null || !previous.equals(context)) {
             logger.debug("New X.509 context from the Workload API: " + context.svid() + ", trust domains "
                     + context.bundles().trustDomains());
@@ -269,6 +313,32 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
         // Only now may start() return: a listener added after it never sees the first context.
         firstContext.complete(context);
+    }
+
+    private void reportRejectionChanges(List<RejectedFederatedBundle> before, List<RejectedFederatedBundle> now,
+            List<Consumer<RejectedFederatedBundle>> toTell) {
+        for (RejectedFederatedBundle rejected : now) {
+            if (before.contains(rejected)) {
+                continue;
+            }
+            logger.warn("Dropped the federated X.509 bundle \"" + rejected.trustDomain() + "\" sent by the Workload API at "
+                    + address + " (" + rejected.reason() + ": " + rejected.detail() + ")" + consequence(rejected));
+            toTell.forEach(listener -> tell(listener, rejected));
+        }
+        for (RejectedFederatedBundle fixed : before) {
+            if (now.stream().noneMatch(rejected -> rejected.trustDomain().equals(fixed.trustDomain()))) {
+                logger.info("The federated X.509 bundle \"" + fixed.trustDomain()
+                        + "\" is usable again, or no longer sent");
+            }
+        }
+    }
+
+    private static String consequence(RejectedFederatedBundle rejected) {
+        return switch (rejected.reason()) {
+            case OWN_TRUST_DOMAIN -> "; the bundle that came with the SVID stays in use";
+            case INVALID_TRUST_DOMAIN -> "";
+            default -> "; peers of that trust domain are rejected until a usable bundle arrives";
+        };
     }
 
     private String describeLastError() {
@@ -296,9 +366,9 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
         @Override
         public void onNext(X509SVIDResponse response) {
-            X509Context context;
+            X509ContextDecoder.Decoded decoded;
             try {
-                context = X509ContextDecoder.decode(response);
+                decoded = X509ContextDecoder.decode(response);
             }
             catch (GeneralSecurityException | RuntimeException ex) {
                 lastError = "invalid X.509-SVID response: " + ex.getMessage();
@@ -307,7 +377,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
                         + ex.getMessage() + (current != null ? "; still serving " + current.svid() : ""));
                 return;
             }
-            accept(context);
+            accept(decoded);
         }
 
         @Override
@@ -318,17 +388,26 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             }
             lastError = status.getCode() + (status.getDescription() != null ? ": " + status.getDescription() : "");
             reportError(status.getCode().name());
-            if (status.getCode() == Status.Code.INVALID_ARGUMENT) {
-                // The specification forbids retrying InvalidArgument.
+            boolean invalidArgument = status.getCode() == Status.Code.INVALID_ARGUMENT;
+            X509Context served = current;
+            if (invalidArgument && served == null) {
+                // Before the first SVID, InvalidArgument means our request is wrong: the specification forbids
+                // retrying it, and startup fails with a configuration error.
                 state = WorkloadApiConnectionState.FAILED;
                 logger.error("The Workload API at " + address + " rejected the X.509-SVID request (" + lastError
                         + "); not retrying");
                 firstContext.completeExceptionally(error);
                 return;
             }
-            if (current != null) {
+            if (invalidArgument) {
+                // The same request worked before, so the agent misbehaves (restarted in a bad state, say). Giving
+                // up would leave the SVID to expire; retry with backoff like any other broken stream.
+                logger.error("The Workload API at " + address + " answered " + lastError
+                        + " to a request it accepted before; retrying with backoff, still serving " + served.svid());
+            }
+            else if (served != null) {
                 logger.warn("Lost the Workload API stream at " + address + " (" + lastError
-                        + "); reconnecting, still serving " + current.svid());
+                        + "); reconnecting, still serving " + served.svid());
             }
             scheduleReconnect();
         }

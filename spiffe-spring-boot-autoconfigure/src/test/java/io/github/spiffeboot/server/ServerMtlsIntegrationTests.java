@@ -243,6 +243,85 @@ class ServerMtlsIntegrationTests {
         assertThat(seen.get(0)).hasMessageContaining(message);
     }
 
+    /**
+     * One federated partner's bundle is malformed on the agent: everything else, the server's own rotation
+     * and the other federated partners included, must keep working.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class AnotherFederatedBundleMalformed {
+
+        private final TestCertificateAuthority broken = TestCertificateAuthority.create("broken.example");
+
+        private final TestWorkloadApi brokenAgent = TestWorkloadApi.create("example.org");
+
+        private RunningApplication brokenApp;
+
+        private RecordedRejections brokenRejections;
+
+        @BeforeAll
+        void start() {
+            brokenAgent.identity(SERVER_ID)
+                .federateWith(partner)
+                .serveFederatedBundle("spiffe://broken.example", new byte[] { 0x30, 0x03, 0x01, 0x02, 0x03 })
+                .start();
+            brokenApp = RunningApplication.start("spiffe.workload-api.socket=" + brokenAgent.socketAddress(),
+                    "spiffe.workload-api.startup-timeout=5s");
+            brokenRejections = brokenApp.bean(RecordedRejections.class);
+        }
+
+        @AfterAll
+        void stop() {
+            brokenApp.close();
+            brokenAgent.close();
+        }
+
+        @BeforeEach
+        void forgetRejections() {
+            brokenRejections.clear();
+        }
+
+        @Test
+        void acceptsAPeerOfAGoodFederatedDomain() throws IOException {
+            String partnerId = "spiffe://partner.example/billing";
+            SpiffeTestClient client = SpiffeTestClient.withSvid(partner.issue(partnerId, Duration.ofMinutes(5)),
+                    brokenAgent.trustedAuthorities());
+            try (TestHttpConnection connection = client.connect(brokenApp.port())) {
+                assertThat(connection.serverCertificate()).isEqualTo(brokenAgent.currentSvid().leaf());
+                assertThat(connection.get("/whoami").body()).isEqualTo(partnerId);
+            }
+        }
+
+        @Test
+        void rejectsAPeerOfTheDomainWhoseBundleIsMalformed() {
+            SpiffeTestClient client = SpiffeTestClient.withSvid(
+                    broken.issue("spiffe://broken.example/billing", Duration.ofMinutes(5)),
+                    brokenAgent.trustedAuthorities());
+            assertThatThrownBy(() -> client.get(brokenApp.port(), "/whoami")).isInstanceOf(IOException.class);
+            await().atMost(Duration.ofSeconds(2)).until(() -> !brokenRejections.all().isEmpty());
+            assertThat(brokenRejections.all()).singleElement().satisfies(rejection -> {
+                assertThat(rejection.getReason()).isEqualTo(Reason.UNTRUSTED_CHAIN);
+                assertThat(rejection).hasMessageContaining("no X.509 bundle for trust domain \"broken.example\"");
+            });
+        }
+
+        @Test
+        void rotatesItsOwnSvidAndStillAcceptsOwnAndPartnerPeers() throws IOException {
+            TestSvid rotated = brokenAgent.rotate();
+            SpiffeTestClient own = brokenAgent.client(CLIENT_ID);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() -> {
+                try (TestHttpConnection fresh = own.connect(brokenApp.port())) {
+                    return fresh.serverCertificate().equals(rotated.leaf());
+                }
+            });
+            assertThat(own.get(brokenApp.port(), "/whoami").body()).isEqualTo(CLIENT_ID);
+            String partnerId = "spiffe://partner.example/billing";
+            SpiffeTestClient partnerClient = SpiffeTestClient
+                .withSvid(partner.issue(partnerId, Duration.ofMinutes(5)), brokenAgent.trustedAuthorities());
+            assertThat(partnerClient.get(brokenApp.port(), "/whoami").body()).isEqualTo(partnerId);
+        }
+    }
+
     /** Client auth 'want' and TLS 1.2 enabled by configuration. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -55,7 +55,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * "no identity issued";</li>
  * <li>FetchX509SVID and FetchX509Bundles stream: every {@link #rotate} (or TTL-driven rotation) is pushed
  * to open streams, with own and federated bundles;</li>
- * <li>{@link #stop} and {@link #start} on the same socket, as an agent restart.</li>
+ * <li>{@link #stop} and {@link #start} on the same socket, as an agent restart;</li>
+ * <li>misbehaviour on demand: broken bundles ({@link #serveFederatedBundle}, {@link #serveOwnBundle}) and
+ * errors on open streams ({@link #failOpenStreams}).</li>
  * </ul>
  * Use it directly, as a JUnit 5 extension ({@code @RegisterExtension static TestWorkloadApi agent = ...}),
  * or through {@link io.github.spiffeboot.test.spring.WithSpiffeIdentity} in Spring Boot tests.
@@ -70,6 +72,10 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
     private final TestCertificateAuthority authority;
 
     private final Map<String, TestCertificateAuthority> federated = new LinkedHashMap<>();
+
+    private final Map<String, ByteString> rawFederatedBundles = new LinkedHashMap<>();
+
+    private ByteString rawOwnBundle;
 
     private final List<ServerCallStreamObserver<X509SVIDResponse>> svidStreams = new CopyOnWriteArrayList<>();
 
@@ -168,6 +174,50 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
     public synchronized TestWorkloadApi federateWith(TestCertificateAuthority other) {
         federated.put(other.trustDomain(), other);
         pushToStreams();
+        return this;
+    }
+
+    /**
+     * Serves {@code der} exactly as given (empty, or not DER at all, if so wished) as the federated bundle
+     * under {@code key}, and pushes it to open streams. The key is used verbatim, so it may be any string,
+     * even one that is no trust domain; {@code spiffe://<trust domain>} replaces what
+     * {@link #federateWith} delivers for that domain. {@code null} stops serving the entry.
+     */
+    public synchronized TestWorkloadApi serveFederatedBundle(String key, byte[] der) {
+        if (der == null) {
+            rawFederatedBundles.remove(key);
+        }
+        else {
+            rawFederatedBundles.put(key, ByteString.copyFrom(der));
+        }
+        pushToStreams();
+        return this;
+    }
+
+    /**
+     * Serves {@code der} exactly as given as the bundle of the workload's own trust domain (with the SVID),
+     * and pushes it to open streams; {@code null} goes back to the authority's real bundle.
+     */
+    public synchronized TestWorkloadApi serveOwnBundle(byte[] der) {
+        this.rawOwnBundle = (der != null) ? ByteString.copyFrom(der) : null;
+        pushToStreams();
+        return this;
+    }
+
+    /**
+     * Ends every open stream with this error, as an agent that misbehaves mid-stream. Combine with
+     * {@link #rejectWith} to answer the reconnects with it too.
+     */
+    public synchronized TestWorkloadApi failOpenStreams(Status.Code code, String description) {
+        Status status = code.toStatus().withDescription(description);
+        for (ServerCallStreamObserver<X509SVIDResponse> stream : svidStreams) {
+            fail(stream, status);
+        }
+        for (ServerCallStreamObserver<X509BundlesResponse> stream : bundleStreams) {
+            fail(stream, status);
+        }
+        svidStreams.clear();
+        bundleStreams.clear();
         return this;
     }
 
@@ -354,23 +404,40 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         }
     }
 
+    private static void fail(ServerCallStreamObserver<?> stream, Status status) {
+        try {
+            if (!stream.isCancelled()) {
+                stream.onError(status.asRuntimeException());
+            }
+        }
+        catch (RuntimeException ex) {
+            // already closed by the client
+        }
+    }
+
     private X509SVIDResponse svidResponse() {
         X509SVIDResponse.Builder response = X509SVIDResponse.newBuilder()
             .addSvids(X509SVID.newBuilder()
                 .setSpiffeId(spiffeIdOf(svid))
                 .setX509Svid(der(svid.chain()))
                 .setX509SvidKey(ByteString.copyFrom(svid.privateKey().getEncoded()))
-                .setBundle(der(authority.bundle())));
+                .setBundle(ownBundle()));
         federated.forEach((trustDomain, other) -> response.putFederatedBundles("spiffe://" + trustDomain,
                 der(other.bundle())));
+        response.putAllFederatedBundles(rawFederatedBundles);
         return response.build();
     }
 
     private X509BundlesResponse bundlesResponse() {
         X509BundlesResponse.Builder response = X509BundlesResponse.newBuilder()
-            .putBundles("spiffe://" + authority.trustDomain(), der(authority.bundle()));
+            .putBundles("spiffe://" + authority.trustDomain(), ownBundle());
         federated.forEach((trustDomain, other) -> response.putBundles("spiffe://" + trustDomain, der(other.bundle())));
+        response.putAllBundles(rawFederatedBundles);
         return response.build();
+    }
+
+    private ByteString ownBundle() {
+        return (rawOwnBundle != null) ? rawOwnBundle : der(authority.bundle());
     }
 
     private static String spiffeIdOf(TestSvid svid) {

@@ -2,8 +2,10 @@ package io.github.spiffeboot.test;
 
 import java.time.Duration;
 import java.util.Iterator;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import com.google.protobuf.ByteString;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -109,6 +111,35 @@ class TestWorkloadApiTests {
         assertThat(stream.next().getBundlesMap()).containsOnlyKeys("spiffe://example.org");
         server.federateWith(TestCertificateAuthority.create("partner.example"));
         assertThat(stream.next().getBundlesMap()).containsOnlyKeys("spiffe://example.org", "spiffe://partner.example");
+    }
+
+    @Test
+    void servesBrokenBundlesVerbatimUnderAnyKey() {
+        server.identity(ID).start();
+        Iterator<X509SVIDResponse> stream = stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance());
+        stream.next();
+        server.serveFederatedBundle("not a trust domain", new byte[] { 1, 2, 3 });
+        assertThat(stream.next().getFederatedBundlesMap())
+            .containsExactly(Map.entry("not a trust domain", ByteString.copyFrom(new byte[] { 1, 2, 3 })));
+        server.serveOwnBundle(new byte[0]);
+        assertThat(stream.next().getSvids(0).getBundle().isEmpty()).isTrue();
+        server.serveOwnBundle(null);
+        assertThat(stream.next().getSvids(0).getBundle().isEmpty()).isFalse();
+        server.serveFederatedBundle("not a trust domain", null);
+        assertThat(stream.next().getFederatedBundlesMap()).isEmpty();
+    }
+
+    @Test
+    void endsOpenStreamsWithAnErrorOnDemand() {
+        server.identity(ID).start();
+        Iterator<X509SVIDResponse> stream = stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance());
+        stream.next();
+        server.failOpenStreams(Status.Code.INVALID_ARGUMENT, "agent misbehaves");
+        assertThatThrownBy(stream::next).isInstanceOfSatisfying(StatusRuntimeException.class, ex -> {
+            assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(ex.getStatus().getDescription()).isEqualTo("agent misbehaves");
+        });
+        assertThat(server.openSvidStreams()).isZero();
     }
 
     @Test
