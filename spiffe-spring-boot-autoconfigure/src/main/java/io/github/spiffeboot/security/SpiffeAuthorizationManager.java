@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
+import io.github.spiffeboot.authz.NormalizedPath;
 import io.github.spiffeboot.authz.RequestPaths;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.http.HttpServletRequest;
@@ -58,14 +59,17 @@ public final class SpiffeAuthorizationManager implements AuthorizationManager<Re
         return new org.springframework.security.authorization.AuthorizationDecision(decision.permitted());
     }
 
-    static List<String> segments(HttpServletRequest request) {
+    static NormalizedPath segments(HttpServletRequest request) {
         RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
-        List<String> segments = new ArrayList<>();
-        for (PathContainer.Element element : path.pathWithinApplication().elements()) {
+        List<PathContainer.Element> elements = path.pathWithinApplication().elements();
+        List<String> segments = new ArrayList<>(elements.size());
+        for (PathContainer.Element element : elements) {
             if (element instanceof PathContainer.PathSegment segment) {
                 segments.add(segment.valueToMatch());
             }
         }
-        return RequestPaths.normalize(segments);
+        boolean trailingSlash = !elements.isEmpty()
+                && !(elements.get(elements.size() - 1) instanceof PathContainer.PathSegment);
+        return RequestPaths.normalize(segments, trailingSlash);
     }
 }

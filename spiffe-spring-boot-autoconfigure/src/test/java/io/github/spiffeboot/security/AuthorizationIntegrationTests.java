@@ -181,6 +181,14 @@ class AuthorizationIntegrationTests {
         }
     }
 
+    @Test
+    void aCaptureTheRestRuleCoversEveryPathItsHandlerServes() throws IOException {
+        // Rule and handler are both '/api/files/{*path}'; Spring MVC routes any depth below '/api/files' to it.
+        assertThat(as(ORDER).get(port, "/api/files/a/b/c.txt").body()).isEqualTo("file /a/b/c.txt");
+        assertThat(as(ORDER).get(port, "/api/files").body()).isEqualTo("file ");
+        assertThat(as(SUBSCRIPTION).get(port, "/api/files/a/b/c.txt").status()).isEqualTo(403);
+    }
+
     /** The whole policy in dry run. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -298,6 +306,12 @@ class AuthorizationIntegrationTests {
         void aBadPathPattern(CapturedOutput output) {
             assertStartupFails("spiffe.authz.allowed-callers[0].path=api/payments", output,
                     "spiffe.authz.allowed-callers[0].path", "must start with '/'");
+        }
+
+        @Test
+        void aPathPatternThatWouldMatchLessThanItsSpringMvcMeaning(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].path=/api/payments/{id:\\d+}", output,
+                    "spiffe.authz.allowed-callers[0].path", "regular expression");
         }
 
         @Test

@@ -66,6 +66,11 @@ public class PaymentsApplication {
                     authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority).sorted().toList());
         }
 
+        @GetMapping("/api/files/{*path}")
+        String file(@PathVariable String path) {
+            return "file " + path;
+        }
+
         @GetMapping("/api/unlisted")
         String unlisted() {
             return "unlisted";
