@@ -189,6 +189,101 @@ class AuthorizationIntegrationTests {
         assertThat(as(SUBSCRIPTION).get(port, "/api/files/a/b/c.txt").status()).isEqualTo(403);
     }
 
+    /**
+     * The rules as a user writes them, like the handler mappings, in an application whose DispatcherServlet
+     * is mapped to '/v1' ({@code spring.mvc.servlet.path}), and with every uncovered path open to any
+     * SPIFFE identity: rules must cover the handlers' paths, and nothing may reach a handler around them.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class UnderAServletPath {
+
+        ConfigurableApplicationContext servletPathApp;
+
+        int servletPathPort;
+
+        @BeforeAll
+        void start() {
+            servletPathApp = payments(agent)
+                .properties("spring.mvc.servlet.path=/v1", "spiffe.authz.default-policy=authenticated")
+                .run();
+            servletPathPort = port(servletPathApp);
+        }
+
+        @AfterAll
+        void stop() {
+            servletPathApp.close();
+        }
+
+        @Test
+        void rulesWrittenLikeTheHandlerMappingsCoverTheHandlers(CapturedOutput output) throws IOException {
+            assertThat(as(ORDER).post(servletPathPort, "/v1/api/payments/refund", "{}").body()).isEqualTo("refunded");
+            TestHttpResponse denied = as(SUBSCRIPTION).post(servletPathPort, "/v1/api/payments/refund", "{}");
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/v1/api/payments/refund\" rule=\"refund\"");
+            assertThat(as(ORDER).get(servletPathPort, "/v1/api/files/a/b").body()).isEqualTo("file /a/b");
+            assertThat(as(SUBSCRIPTION).get(servletPathPort, "/v1/api/files/a/b").status()).isEqualTo(403);
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/api/me").status()).isEqualTo(403);
+        }
+
+        @Test
+        void managementEndpointsUnderTheServletPathFollowTheirRule() throws IOException {
+            TestHttpResponse health = as(OPS).get(servletPathPort, "/v1/actuator/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\"");
+            assertThat(as(ORDER).get(servletPathPort, "/v1/actuator/health").status()).isEqualTo(403);
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/actuator/health").status()).isEqualTo(403);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "/api/payments/refund", "/V1/api/payments/refund", "/%761/api/payments/refund",
+                "/v%31/api/payments/refund", "/v1;x=y/api/payments/refund", "/v1/api/payments/refund/",
+                "/v1/API/payments/refund", "/v1/api/payments/%72efund", "/v1//api/payments/refund",
+                "/v1/./api/payments/refund", "/x/../v1/api/payments/refund", "/v1%2Fapi/payments/refund",
+                "/v1/v1/api/payments/refund", "/v1/api/payments/refund;x=y" })
+        void noSpellingReachesTheRefundHandlerAroundItsRule(String spelling) throws IOException {
+            TestHttpResponse response;
+            try (TestHttpConnection connection = as(SUBSCRIPTION).connect(servletPathPort)) {
+                response = connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"));
+            }
+            assertThat(response.body()).as(spelling).doesNotContain("refunded");
+            assertRefused(spelling, response);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "/actuator/health", "/V1/actuator/health", "/%761/actuator/health",
+                "/v1/actuator/health/", "/v1/ACTUATOR/health", "/v1/actuator/%68ealth", "/v1;x=y/actuator/health",
+                "/v1/actuator//health" })
+        void noSpellingReachesTheManagementEndpointsAroundTheirRule(String spelling) throws IOException {
+            TestHttpResponse response = as(ORDER).get(servletPathPort, spelling);
+            assertThat(response.body()).as(spelling).doesNotContain("\"status\":\"UP\"");
+            assertRefused(spelling, response);
+        }
+
+        /**
+         * 400 from the firewall, 403 from the rules or 404; or 500 where Spring's own path parsing fails
+         * (ServletRequestPathFilter, in front of every security chain, cannot match a raw path such as
+         * '/%761/...' to the decoded servlet path '/v1'), before any handler.
+         */
+        private void assertRefused(String spelling, TestHttpResponse response) {
+            assertThat(response.status()).as(spelling).isIn(400, 403, 404, 500);
+            assertThat(response.body()).as(spelling).doesNotContain("Exception").doesNotContain("trace");
+        }
+
+        @Test
+        void theErrorPageIsNoWayAroundARule() throws IOException {
+            // Requested directly, the error page is a path under the servlet path like any other.
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/error").status()).isEqualTo(403);
+            // An error dispatch renders the error, never the handler.
+            TestHttpResponse missing = as(SUBSCRIPTION).get(servletPathPort, "/v1/api/payments/refund/nothing/here");
+            assertThat(missing.status()).isIn(403, 404, 405);
+            assertThat(missing.body()).doesNotContain("refunded");
+            TestHttpResponse denied = as(SUBSCRIPTION).post(servletPathPort, "/v1/api/payments/refund", "{}");
+            assertThat(denied.body()).contains("\"error\":\"forbidden\"").doesNotContain("refunded");
+        }
+    }
+
     /** The whole policy in dry run. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
