@@ -189,6 +189,50 @@ class AuthorizationIntegrationTests {
         assertThat(as(SUBSCRIPTION).get(port, "/api/files/a/b/c.txt").status()).isEqualTo(403);
     }
 
+    @Test
+    void aMalformedPatternInAnExpressionDeniesWith403AndOneLogLine(CapturedOutput output) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            TestHttpResponse response = as(ORDER).get(port, "/api/payments/p-1/audit");
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.body()).contains("\"error\":\"forbidden\"").doesNotContain("Exception");
+        }
+        String pattern = "spiffe://example.org/ns/prod*/sa/order-service";
+        assertThat(output.getAll().lines().filter(line -> line.contains(pattern))).singleElement()
+            .asString()
+            .contains("@spiffe.callerMatches")
+            .contains("wildcards must stand for whole path segments")
+            .contains("access denied");
+        assertThat(output.getAll()).doesNotContain("at io.github.spiffeboot.security.SpiffeExpressions");
+        // The same for the other functions.
+        assertThat(as(ORDER).get(port, "/api/payments/p-1/export").status()).isEqualTo(403);
+        assertThat(output.getAll().lines().filter(line -> line.contains("@spiffe.isFromTrustDomain('Example.org')")))
+            .singleElement()
+            .asString()
+            .contains("access denied");
+    }
+
+    @Test
+    void patternsBuiltPerRequestDoNotGrowTheCacheWithoutBound() throws IOException {
+        SpiffeExpressions expressions = app.getBean(SpiffeExpressions.class);
+        // A pattern built per request matches as written...
+        assertThat(as(ORDER).get(port, "/api/namespaces/production").body()).isEqualTo("namespace production");
+        assertThat(as(ORDER).get(port, "/api/namespaces/staging").status()).isEqualTo(403);
+        // ...and as many distinct patterns as requests leave the cache at its bound.
+        int requests = SpiffeExpressions.MAX_CACHED + 100;
+        for (int sent = 0; sent < requests;) {
+            // Tomcat closes a keep-alive connection after 100 requests.
+            try (TestHttpConnection connection = as(ORDER).connect(port)) {
+                for (int i = 0; i < 90 && sent < requests; i++, sent++) {
+                    assertThat(connection.get("/api/namespaces/n-" + sent).status()).isEqualTo(403);
+                }
+            }
+        }
+        assertThat(expressions.cachedExpressions()).isLessThanOrEqualTo(SpiffeExpressions.MAX_CACHED);
+        // Patterns compiled past the bound still decide correctly.
+        assertThat(as(ORDER).get(port, "/api/namespaces/production").body()).isEqualTo("namespace production");
+        assertThat(as(ORDER).get(port, "/api/namespaces/n-" + (requests + 1)).status()).isEqualTo(403);
+    }
+
     /**
      * The rules as a user writes them, like the handler mappings, in an application whose DispatcherServlet
      * is mapped to '/v1' ({@code spring.mvc.servlet.path}), and with every uncovered path open to any
