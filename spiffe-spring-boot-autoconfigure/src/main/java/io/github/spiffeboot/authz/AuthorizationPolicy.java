@@ -15,6 +15,11 @@ import io.github.spiffeboot.id.SpiffeId;
  * (more literal segments win, then the order of configuration). Rules with only a deny list take part
  * in the first step only. A request no rule covers gets the default policy.
  * <p>
+ * A path with a trailing slash is decided twice, and must be allowed both times: as Spring MVC matches it
+ * ({@code /items/} is not {@code /items}, but the final {@code *} of {@code /items/*} matches it), and
+ * without the slash (as it reaches handlers in applications that strip trailing slashes). Whichever
+ * handler such a request reaches, the rule in charge of that handler has allowed the caller.
+ * <p>
  * Compiled once at startup: endpoint patterns go into a tree of path segments, so finding the rules
  * that cover a path costs about the path's depth, not the number of rules; caller checks are hash
  * lookups.
@@ -65,14 +70,29 @@ public final class AuthorizationPolicy {
      * @param caller the caller's verified SPIFFE ID, or {@code null}
      * @param method the HTTP method
      * @param path the path as received, for the decision record
-     * @param normalizedPath the path's segments after {@link RequestPaths#normalize}
+     * @param normalizedPath the path from {@link RequestPaths#normalize}
      */
-    public AuthorizationDecision decide(SpiffeId caller, String method, String path, List<String> normalizedPath) {
+    public AuthorizationDecision decide(SpiffeId caller, String method, String path, NormalizedPath normalizedPath) {
         if (caller == null) {
             return new AuthorizationDecision(null, method, path, DEFAULT_RULE, Outcome.DENY, "no SPIFFE identity");
         }
+        AuthorizationDecision withoutSlash = decide(caller, method, path, normalizedPath, false);
+        if (!normalizedPath.trailingSlash() || withoutSlash.outcome() == Outcome.DENY) {
+            return withoutSlash;
+        }
+        AuthorizationDecision asMatched = decide(caller, method, path, normalizedPath, true);
+        return (severity(asMatched.outcome()) > severity(withoutSlash.outcome())) ? asMatched : withoutSlash;
+    }
+
+    /**
+     * One reading of the path.
+     * @param emptyLast whether the path is read with an empty last segment (its trailing slash), as Spring
+     * MVC matches it; otherwise without it
+     */
+    private AuthorizationDecision decide(SpiffeId caller, String method, String path, NormalizedPath normalizedPath,
+            boolean emptyLast) {
         List<AuthorizationRule> covering = new ArrayList<>(4);
-        root.collect(normalizedPath, 0, covering);
+        root.collect(normalizedPath, 0, emptyLast, covering);
         AuthorizationRule deciding = null;
         for (AuthorizationRule rule : covering) {
             if (!coversMethod(rule, method)) {
@@ -98,6 +118,14 @@ public final class AuthorizationPolicy {
         return deny(deciding, caller, method, path, "caller is not on the allowlist");
     }
 
+    private static int severity(Outcome outcome) {
+        return switch (outcome) {
+            case ALLOW -> 0;
+            case DRY_RUN_DENY -> 1;
+            case DENY -> 2;
+        };
+    }
+
     /** Spring MVC answers HEAD with the GET handler, so a rule about GET is about HEAD too. */
     private static boolean coversMethod(AuthorizationRule rule, String method) {
         return rule.methods().isEmpty() || rule.methods().contains(method)
@@ -116,7 +144,10 @@ public final class AuthorizationPolicy {
         return rules;
     }
 
-    /** One level of the path tree: rules ending here, rules ending in '**' here, and the next segments. */
+    /**
+     * One level of the path tree: rules ending here, rules ending in a rest ('**') here, and the next
+     * segments.
+     */
     private static final class Node {
 
         private final Map<String, Node> literals = new HashMap<>();
@@ -125,11 +156,22 @@ public final class AuthorizationPolicy {
 
         private final List<AuthorizationRule> endingHere = new ArrayList<>(1);
 
+        /** Of {@link #endingHere}, those whose last segment is '*', which also matches an empty segment. */
+        private final List<AuthorizationRule> endingInStarHere = new ArrayList<>(1);
+
         private final List<AuthorizationRule> restFromHere = new ArrayList<>(1);
 
         void add(AuthorizationRule rule, String[] segments, int depth) {
             if (depth == segments.length) {
-                (rule.path().trailingRest() ? restFromHere : endingHere).add(rule);
+                if (rule.path().trailingRest()) {
+                    restFromHere.add(rule);
+                }
+                else {
+                    endingHere.add(rule);
+                    if (rule.path().endsWithStar()) {
+                        endingInStarHere.add(rule);
+                    }
+                }
                 return;
             }
             String segment = segments[depth];
@@ -146,18 +188,34 @@ public final class AuthorizationPolicy {
             next.add(rule, segments, depth + 1);
         }
 
-        void collect(List<String> path, int depth, List<AuthorizationRule> into) {
-            into.addAll(restFromHere);
+        /**
+         * Collects the rules covering the path from this depth on.
+         * @param emptyLast whether the path ends in an empty segment after its last one
+         */
+        void collect(NormalizedPath path, int depth, boolean emptyLast, List<AuthorizationRule> into) {
+            addAll(restFromHere, into);
             if (depth == path.size()) {
-                into.addAll(endingHere);
+                // With an empty last segment only a final '*' matches here; '/' itself is the exception.
+                if (!emptyLast || depth == 0) {
+                    addAll(endingHere, into);
+                }
+                if (emptyLast && wildcard != null) {
+                    addAll(wildcard.endingInStarHere, into);
+                }
                 return;
             }
-            Node literal = literals.get(path.get(depth));
+            Node literal = literals.get(path.segment(depth));
             if (literal != null) {
-                literal.collect(path, depth + 1, into);
+                literal.collect(path, depth + 1, emptyLast, into);
             }
             if (wildcard != null) {
-                wildcard.collect(path, depth + 1, into);
+                wildcard.collect(path, depth + 1, emptyLast, into);
+            }
+        }
+
+        private static void addAll(List<AuthorizationRule> rules, List<AuthorizationRule> into) {
+            if (!rules.isEmpty()) {
+                into.addAll(rules);
             }
         }
     }

@@ -1,13 +1,27 @@
 package io.github.spiffeboot.authz;
 
-import java.util.List;
-import java.util.Locale;
+import java.util.Arrays;
 
 /**
- * The paths a rule protects, in the form Spring MVC mappings use: literal segments, {@code *} or a
- * {@code {variable}} for exactly one segment, and a final {@code **} for any number of segments
- * (including none). Literal segments compare case-insensitively: a rule then also covers case variants
- * that a case-insensitive handler mapping might route to the same handler.
+ * The paths a rule protects, written as Spring MVC mappings are ({@code PathPatternParser} syntax), and
+ * meaning what they mean there:
+ * <ul>
+ * <li>a literal segment ({@code payments});</li>
+ * <li>{@code *} or {@code {name}} for one segment; a final {@code *} also matches the empty last segment of
+ * a path with a trailing slash, as in Spring MVC ({@code /items/*} matches {@code /items/});</li>
+ * <li>a final {@code **} or {@code {*name}} for the rest of the path: any number of segments, including
+ * none ({@code /files/{*path}} matches {@code /files} and {@code /files/a/b}).</li>
+ * </ul>
+ * The rest of Spring's syntax is refused rather than approximated, because a pattern that silently meant
+ * more or less than the handler mapping it mirrors would put the wrong rule in charge of a handler:
+ * patterns inside a segment ({@code ?}, {@code *.json}, {@code v{version}}), regular expressions
+ * ({@code {id:\d+}}), and {@code **} or {@code {*name}} anywhere but at the end. Each refusal says what to
+ * write instead.
+ * <p>
+ * Literal segments compare ignoring case (see {@link RequestPaths}): a rule then also covers the case
+ * variants a case-insensitive handler mapping would route to the same handler. A rule also covers its path
+ * spelled with a trailing slash; such a path must be allowed with and without the slash
+ * ({@link AuthorizationPolicy}).
  */
 public final class EndpointPattern {
 
@@ -21,73 +35,131 @@ public final class EndpointPattern {
 
     private final boolean trailingRest;
 
+    private final boolean endsWithStar;
+
     private final int literalCount;
 
-    private EndpointPattern(String text, String[] segments, boolean trailingRest, int literalCount) {
+    private EndpointPattern(String text, String[] segments, boolean trailingRest, boolean endsWithStar,
+            int literalCount) {
         this.text = text;
         this.segments = segments;
         this.trailingRest = trailingRest;
+        this.endsWithStar = endsWithStar;
         this.literalCount = literalCount;
     }
 
     /**
-     * Parses a path pattern such as {@code /api/payments/{id}} or {@code /api/**}.
-     * @throws InvalidRuleException naming what is wrong with it
+     * Parses a path pattern such as {@code /api/payments/{id}}, {@code /api/**} or {@code /files/{*path}}.
+     * @throws InvalidRuleException naming the pattern and what to write instead
      */
     public static EndpointPattern parse(String text) {
         if (text == null || !text.startsWith("/")) {
             throw new InvalidRuleException("path pattern '" + text + "' must start with '/'");
         }
-        if (text.contains("?") || text.contains("#") || text.contains(";") || text.contains("%")
-                || text.contains("\\")) {
-            throw new InvalidRuleException("path pattern '" + text + "' may not contain '?', '#', ';', '%' or '\\'");
+        if (text.contains("#") || text.contains(";") || text.contains("%")) {
+            throw new InvalidRuleException("path pattern '" + text + "' may not contain '#', ';' or '%'");
         }
         String[] raw = text.equals("/") ? new String[0] : text.substring(1).split("/", -1);
-        boolean trailingRest = false;
-        int literals = 0;
         String[] segments = new String[raw.length];
+        int literals = 0;
         for (int i = 0; i < raw.length; i++) {
             String segment = raw[i];
-            if (segment.isEmpty() || segment.equals(".") || segment.equals("..")) {
-                throw new InvalidRuleException("path pattern '" + text + "' has an empty, '.' or '..' segment");
+            boolean last = i == raw.length - 1;
+            if (segment.isEmpty()) {
+                throw new InvalidRuleException(last
+                        ? "path pattern '" + text + "' ends with a slash; write '" + text.substring(0, text.length() - 1)
+                                + "', which covers the path with and without the trailing slash"
+                        : "path pattern '" + text + "' has an empty segment ('//')");
             }
-            if (segment.equals(ANY_REST)) {
-                if (i != raw.length - 1) {
-                    throw new InvalidRuleException("path pattern '" + text + "': '**' may only be the last segment");
+            if (segment.equals(".") || segment.equals("..")) {
+                throw new InvalidRuleException("path pattern '" + text + "' has a '.' or '..' segment");
+            }
+            Kind kind = kind(text, segment);
+            if (kind == Kind.REST) {
+                if (!last) {
+                    throw new InvalidRuleException("path pattern '" + text + "': '" + segment
+                            + "' stands for the rest of the path, so it may only be the last segment");
                 }
-                trailingRest = true;
-                segments = java.util.Arrays.copyOf(segments, i);
-                break;
+                return new EndpointPattern(text, Arrays.copyOf(segments, i), true, false, literals);
             }
-            if (segment.equals(ANY) || (segment.startsWith("{") && segment.endsWith("}") && segment.length() > 2
-                    && segment.indexOf('{', 1) < 0 && segment.indexOf('}') == segment.length() - 1)) {
+            if (kind == Kind.ONE) {
                 segments[i] = ANY;
-                continue;
             }
-            if (segment.contains("*") || segment.contains("{") || segment.contains("}")) {
-                throw new InvalidRuleException("path pattern '" + text + "': '" + segment
-                        + "' mixes text and wildcards; use whole-segment '*', '{name}' or a final '**'");
+            else {
+                segments[i] = RequestPaths.fold(segment);
+                literals++;
             }
-            segments[i] = segment.toLowerCase(Locale.ROOT);
-            literals++;
         }
-        return new EndpointPattern(text, segments, trailingRest, literals);
+        boolean endsWithStar = raw.length > 0 && raw[raw.length - 1].equals(ANY);
+        return new EndpointPattern(text, segments, false, endsWithStar, literals);
     }
 
-    /** Matches normalised, lower-cased path segments (see {@link RequestPaths#normalize}). */
-    public boolean matches(List<String> path) {
-        if (trailingRest ? path.size() < segments.length : path.size() != segments.length) {
-            return false;
+    private enum Kind {
+        LITERAL, ONE, REST
+    }
+
+    private static Kind kind(String text, String segment) {
+        if (segment.equals(ANY_REST)) {
+            return Kind.REST;
         }
-        for (int i = 0; i < segments.length; i++) {
-            if (segments[i] != ANY && !segments[i].equals(path.get(i))) {
+        if (segment.equals(ANY)) {
+            return Kind.ONE;
+        }
+        boolean braced = segment.startsWith("{") && segment.endsWith("}");
+        int colon = segment.indexOf(':');
+        if (braced && colon > 0) {
+            String name = segment.substring(1, colon).replace("*", "");
+            throw new InvalidRuleException("path pattern '" + text + "': '" + segment
+                    + "' restricts the segment with a regular expression, which rules do not evaluate; write '{"
+                    + name + "}' (any value of the segment), or '{*" + name + "}' at the end for the rest of the path");
+        }
+        String inner = braced ? segment.substring(1, segment.length() - 1) : null;
+        if (inner != null && inner.indexOf('{') < 0 && inner.indexOf('}') < 0) {
+            boolean rest = inner.startsWith("*");
+            String name = rest ? inner.substring(1) : inner;
+            if (!rest && name.isEmpty()) {
+                throw new InvalidRuleException("path pattern '" + text + "': '{}' names no variable; write '{name}'");
+            }
+            if (name.indexOf('*') < 0 && name.indexOf('?') < 0) {
+                return rest ? Kind.REST : Kind.ONE;
+            }
+        }
+        if (segment.contains("\\")) {
+            throw new InvalidRuleException("path pattern '" + text + "' may not contain '\\'");
+        }
+        if (segment.contains("*") || segment.contains("?") || segment.contains("{") || segment.contains("}")) {
+            throw new InvalidRuleException("path pattern '" + text + "': '" + segment
+                    + "' matches part of a segment, which rules do not do; write '*' or '{name}' for the whole"
+                    + " segment (the rule then covers any value of it)");
+        }
+        return Kind.LITERAL;
+    }
+
+    /**
+     * Whether the pattern covers a path: as Spring MVC matches it, or without its trailing slash.
+     */
+    public boolean matches(NormalizedPath path) {
+        int size = path.size();
+        if (trailingRest) {
+            return size >= segments.length && prefixMatches(path, segments.length);
+        }
+        if (size == segments.length && prefixMatches(path, size)) {
+            return true;
+        }
+        // A final '*' matches the empty last segment of '/items/'.
+        return endsWithStar && path.trailingSlash() && size == segments.length - 1 && prefixMatches(path, size);
+    }
+
+    private boolean prefixMatches(NormalizedPath path, int length) {
+        for (int i = 0; i < length; i++) {
+            if (segments[i] != ANY && !segments[i].equals(path.segment(i))) {
                 return false;
             }
         }
         return true;
     }
 
-    /** The fixed segments, lower case; {@code null} stands for a one-segment wildcard. */
+    /** The fixed segments, case-folded; {@code null} stands for a one-segment wildcard. */
     String[] segments() {
         String[] copy = segments.clone();
         for (int i = 0; i < copy.length; i++) {
@@ -98,12 +170,17 @@ public final class EndpointPattern {
         return copy;
     }
 
-    /** Whether the pattern ends in {@code **}. */
+    /** Whether the pattern ends in {@code **} or {@code {*name}}. */
     boolean trailingRest() {
         return trailingRest;
     }
 
-    /** Orders rules: more literal segments, then more segments, then no trailing '**'. */
+    /** Whether the last segment is {@code *}, which also matches an empty last segment. */
+    boolean endsWithStar() {
+        return endsWithStar;
+    }
+
+    /** Orders rules: more literal segments, then more segments, then no trailing rest. */
     int specificity() {
         return literalCount * 10_000 + segments.length * 10 + (trailingRest ? 0 : 1);
     }

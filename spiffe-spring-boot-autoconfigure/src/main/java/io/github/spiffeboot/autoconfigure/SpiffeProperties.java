@@ -394,7 +394,10 @@ public class SpiffeProperties implements Validator {
         private String name;
 
         /**
-         * The endpoint: a path pattern as in Spring MVC mappings (/api/payments/{id}, /api/**).
+         * The endpoint, written as its Spring MVC mapping is (within spring.mvc.servlet.path): literal
+         * segments, '*' or '{name}' for one segment, a final '**' or '{*name}' for the rest
+         * (/api/payments/{id}, /files/{*path}). Patterns within a segment, regular expressions and '**'
+         * before the end are refused.
          */
         private String path;
 

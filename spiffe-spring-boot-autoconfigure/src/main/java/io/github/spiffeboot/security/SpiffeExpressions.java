@@ -3,11 +3,17 @@ package io.github.spiffeboot.security;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.id.TrustDomain;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
 
@@ -20,17 +26,27 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * @PreAuthorize("@spiffe.isFromTrustDomain('example.org')")
  * }</pre>
  *
- * Patterns are those of {@code spiffe.authz} and are compiled once. A caller without a SPIFFE identity
- * never matches.
+ * Patterns are those of {@code spiffe.authz}. Each distinct call (function and arguments) is compiled
+ * once and kept. Patterns built per request cannot fill the memory: when {@value #MAX_CACHED} calls are
+ * kept, the cache is emptied and refilled, so the calls every request makes are compiled again only once
+ * per so many distinct calls. A caller without a SPIFFE identity never matches. A malformed argument never
+ * matches either: the check denies (403) and one error line (per compilation) names the call, rather than
+ * failing the request with a 500.
  */
 public final class SpiffeExpressions {
 
-    private final Map<List<String>, CallerSet> compiled = new ConcurrentHashMap<>();
+    private static final Log log = LogFactory.getLog(SpiffeExpressions.class);
+
+    /** How many distinct calls are kept compiled at most. */
+    static final int MAX_CACHED = 1024;
+
+    private static final Predicate<SpiffeId> NOBODY = caller -> false;
+
+    private final Map<Call, Predicate<SpiffeId>> compiled = new ConcurrentHashMap<>();
 
     /** Whether the caller's SPIFFE ID is exactly one of these. */
     public boolean isCaller(String... ids) {
-        SpiffeId caller = caller();
-        return caller != null && Arrays.stream(ids).anyMatch(id -> SpiffeId.parse(id).equals(caller));
+        return test("isCaller", ids, SpiffeExpressions::exactIds);
     }
 
     /**
@@ -39,26 +55,108 @@ public final class SpiffeExpressions {
      * one), which is how {@link AllowedCallers} passes its list.
      */
     public boolean callerMatches(String... patterns) {
-        SpiffeId caller = caller();
-        return caller != null && compiled.computeIfAbsent(List.of(patterns), SpiffeExpressions::compile).contains(caller);
-    }
-
-    private static CallerSet compile(List<String> arguments) {
-        return CallerSet.parse(arguments.stream()
-            .flatMap(argument -> Arrays.stream(argument.split(",")))
-            .map(String::trim)
-            .filter(pattern -> !pattern.isEmpty())
-            .toList());
+        return test("callerMatches", patterns, SpiffeExpressions::patterns);
     }
 
     /** Whether the caller belongs to this trust domain. */
     public boolean isFromTrustDomain(String trustDomain) {
+        return test("isFromTrustDomain", new String[] { trustDomain }, SpiffeExpressions::trustDomain);
+    }
+
+    /** How many calls are compiled and kept. */
+    int cachedExpressions() {
+        return compiled.size();
+    }
+
+    private boolean test(String function, String[] arguments, Function<List<String>, Predicate<SpiffeId>> compiler) {
         SpiffeId caller = caller();
-        return caller != null && caller.trustDomain().equals(TrustDomain.parse(trustDomain));
+        return caller != null && compiled(function, arguments, compiler).test(caller);
+    }
+
+    private Predicate<SpiffeId> compiled(String function, String[] arguments,
+            Function<List<String>, Predicate<SpiffeId>> compiler) {
+        if (arguments == null) {
+            return NOBODY;
+        }
+        // A view of the arguments for the lookup; a copy is kept as the key.
+        List<String> view = Arrays.asList(arguments);
+        if (view.contains(null)) {
+            return NOBODY;
+        }
+        Predicate<SpiffeId> check = compiled.get(new Call(function, view));
+        if (check != null) {
+            return check;
+        }
+        Call call = new Call(function, List.of(arguments));
+        check = compile(call, compiler);
+        if (compiled.size() >= MAX_CACHED) {
+            // Rather than stop caching (and compile on every request whatever came after), start again.
+            // Under races a few more may get in; memory stays bounded all the same.
+            compiled.clear();
+        }
+        Predicate<SpiffeId> raced = compiled.putIfAbsent(call, check);
+        return (raced != null) ? raced : check;
+    }
+
+    private static Predicate<SpiffeId> compile(Call call, Function<List<String>, Predicate<SpiffeId>> compiler) {
+        try {
+            return compiler.apply(call.arguments());
+        }
+        catch (IllegalArgumentException ex) {
+            // Fail closed, and say so once (while the call stays cached), without a stack trace.
+            if (log.isErrorEnabled()) {
+                log.error(escape(call + " cannot be compiled, so it matches no caller (access denied): "
+                        + ex.getMessage()));
+            }
+            return NOBODY;
+        }
+    }
+
+    private static Predicate<SpiffeId> exactIds(List<String> ids) {
+        Set<SpiffeId> parsed = ids.stream().map(SpiffeId::parse).collect(Collectors.toSet());
+        return parsed::contains;
+    }
+
+    private static Predicate<SpiffeId> patterns(List<String> arguments) {
+        return CallerSet.parse(arguments.stream()
+            .flatMap(argument -> Arrays.stream(argument.split(",")))
+            .map(String::trim)
+            .filter(pattern -> !pattern.isEmpty())
+            .toList())::contains;
+    }
+
+    private static Predicate<SpiffeId> trustDomain(List<String> arguments) {
+        TrustDomain trustDomain = TrustDomain.parse(arguments.get(0));
+        return caller -> caller.trustDomain().equals(trustDomain);
     }
 
     private static SpiffeId caller() {
         Authentication authentication = SecurityContextHolder.getContext().getAuthentication();
         return (authentication instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null;
+    }
+
+    /** Control characters would let a pattern built from request data forge log lines. */
+    private static String escape(String line) {
+        StringBuilder escaped = new StringBuilder(line.length());
+        for (int i = 0; i < line.length(); i++) {
+            char c = line.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                escaped.append(String.format("\\x%02x", (int) c));
+            }
+            else {
+                escaped.append(c);
+            }
+        }
+        return escaped.toString();
+    }
+
+    /** One expression call: the function and its arguments. */
+    private record Call(String function, List<String> arguments) {
+
+        @Override
+        public String toString() {
+            return "@spiffe." + function + "("
+                    + String.join(", ", arguments.stream().map(argument -> "'" + argument + "'").toList()) + ")";
+        }
     }
 }

@@ -1,11 +1,16 @@
 package io.github.spiffeboot.authz;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import io.github.spiffeboot.authz.AuthorizationDecision.Outcome;
 import io.github.spiffeboot.authz.AuthorizationPolicy.DefaultPolicy;
 import io.github.spiffeboot.id.SpiffeId;
 import org.junit.jupiter.api.Test;
+import org.springframework.http.server.PathContainer;
+import org.springframework.web.util.pattern.PathPattern;
+import org.springframework.web.util.pattern.PathPatternParser;
+import org.springframework.web.util.pattern.PatternParseException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -142,7 +147,7 @@ class AuthorizationPolicyTests {
         assertThatThrownBy(() -> SpiffeIdPattern.parse("spiffe://example.org/**/sa")).hasMessageContaining("last");
         assertThatThrownBy(() -> SpiffeIdPattern.parse("spiffe://example.org")).hasMessageContaining("/**");
         assertThatThrownBy(() -> EndpointPattern.parse("api/x")).hasMessageContaining("must start with '/'");
-        assertThatThrownBy(() -> EndpointPattern.parse("/api/pay*")).hasMessageContaining("mixes text and wildcards");
+        assertThatThrownBy(() -> EndpointPattern.parse("/api/pay*")).hasMessageContaining("part of a segment");
         assertThatThrownBy(() -> AuthorizationRule.parseMethods(List.of("FETCH"))).hasMessageContaining("'FETCH'");
     }
 
@@ -155,6 +160,135 @@ class AuthorizationPolicyTests {
         SpiffeIdPattern rest = SpiffeIdPattern.parse("spiffe://example.org/ns/**");
         assertThat(rest.matches(ORDER)).isTrue();
         assertThat(rest.matches(SpiffeId.parse("spiffe://example.org/ns"))).isFalse();
+    }
+
+    @Test
+    void aCaptureTheRestVariableCoversEverySegmentBelowItAsSpringMvcDoes() {
+        // In Spring MVC '{*path}' captures the rest of the path: '/files/x/y' goes to the '/files/{*path}' handler.
+        AuthorizationPolicy files = new AuthorizationPolicy(List.of(
+                AuthorizationRule.of("files", "/files/{*path}", List.of(), List.of(ORDER.toString()), List.of(), false)),
+                DefaultPolicy.AUTHENTICATED, false);
+        for (String path : List.of("/files", "/files/", "/files/x", "/files/x/y", "/files/x/y/z/")) {
+            AuthorizationDecision decision = files.decide(SUBSCRIPTION, "GET", path, RequestPaths.normalize(path));
+            assertThat(decision.rule()).as(path).isEqualTo("files");
+            assertThat(decision.outcome()).as(path).isEqualTo(Outcome.DENY);
+        }
+    }
+
+    @Test
+    void aFinalStarAlsoCoversTheEmptySegmentOfATrailingSlashAsSpringMvcDoes() {
+        // Spring MVC routes '/items/' to an '/items/*' handler (the final '*' matches the empty segment).
+        AuthorizationPolicy items = new AuthorizationPolicy(List.of(
+                AuthorizationRule.of("items", "/items/*", List.of(), List.of(ORDER.toString()), List.of(), false)),
+                DefaultPolicy.AUTHENTICATED, false);
+        AuthorizationDecision decision = items.decide(SUBSCRIPTION, "GET", "/items/", RequestPaths.normalize("/items/"));
+        assertThat(decision.rule()).isEqualTo("items");
+        assertThat(decision.outcome()).isEqualTo(Outcome.DENY);
+        assertThat(items.decide(SUBSCRIPTION, "GET", "/items", RequestPaths.normalize("/items")).rule())
+            .isEqualTo(AuthorizationPolicy.DEFAULT_RULE);
+    }
+
+    @Test
+    void aPathWithATrailingSlashMustBeAllowedWithAndWithoutIt() {
+        // Spring MVC routes '/items/' to the '/items/*' handler; an application stripping trailing slashes
+        // routes it to '/items'. Only a caller both rules allow may call it.
+        AuthorizationPolicy items = new AuthorizationPolicy(List.of(
+                AuthorizationRule.of("list", "/items", List.of(), List.of(ORDER.toString()), List.of(), false),
+                AuthorizationRule.of("item", "/items/*", List.of(), List.of(SUBSCRIPTION.toString()), List.of(), false),
+                AuthorizationRule.of("both", "/both", List.of(), List.of(ORDER.toString()), List.of(), false),
+                AuthorizationRule.of("both-items", "/both/*", List.of(), List.of(ORDER.toString()), List.of(),
+                        false)),
+                DefaultPolicy.AUTHENTICATED, false);
+        AuthorizationDecision order = items.decide(ORDER, "GET", "/items/", RequestPaths.normalize("/items/"));
+        assertThat(order.outcome()).isEqualTo(Outcome.DENY);
+        assertThat(order.rule()).isEqualTo("item");
+        AuthorizationDecision subscription = items.decide(SUBSCRIPTION, "GET", "/items/",
+                RequestPaths.normalize("/items/"));
+        assertThat(subscription.outcome()).isEqualTo(Outcome.DENY);
+        assertThat(subscription.rule()).isEqualTo("list");
+        assertThat(items.decide(ORDER, "GET", "/items", RequestPaths.normalize("/items")).outcome())
+            .isEqualTo(Outcome.ALLOW);
+        assertThat(items.decide(SUBSCRIPTION, "GET", "/items/x", RequestPaths.normalize("/items/x")).outcome())
+            .isEqualTo(Outcome.ALLOW);
+        assertThat(items.decide(ORDER, "GET", "/both/", RequestPaths.normalize("/both/")).outcome())
+            .isEqualTo(Outcome.ALLOW);
+    }
+
+    /**
+     * Every form of Spring's {@link PathPatternParser} syntax, against Spring's own matcher over a table of
+     * paths: a form the engine accepts covers exactly the paths Spring's {@link PathPattern} matches
+     * (compared case-insensitively, since rules fold case, and widened only by the one deliberate step that
+     * a rule also covers its path with a trailing slash); every other form is refused, naming the pattern.
+     */
+    @Test
+    void everyPatternFormMatchesWhatSpringPathPatternMatchesOrIsRefused() {
+        List<String> accepted = List.of("/", "/api", "/api/x", "/API/X", "/api/*", "/api/{id}", "/api/*/x",
+                "/api/{id}/x", "/api/x/*", "/api/*/*", "/api/{id}/*", "/api/**", "/api/{*rest}", "/api/*/**",
+                "/api/{id}/**", "/api/x/**", "/api/x/{*rest}", "/**", "/{*path}", "/*", "/{id}", "/files/{*path}",
+                "/k", "/i", "/stra\u00dfe".translateEscapes());
+        List<String> refused = List.of("/api/?", "/api/x?", "/api/*.json", "/api/x.*", "/api/a*b", "/api/{id:\\d+}",
+                "/api/{id:[a-z]+}/x", "/api/{id}.json", "/api/v{version}", "/api/{a}-{b}", "/api/**/x", "/**/x",
+                "/{*path}/x", "/api/{*rest}/x", "/api/x/", "/api//x", "/api/{}", "/api/{}x", "/api/**x", "/api/x**");
+        List<String> paths = List.of("", "/", "/api", "/api/", "/API", "/api/x", "/api/X", "/API/X", "/api/x/",
+                "/api/x/y", "/api/x/y/", "/api/x/x", "/api/x/x/", "/api/1", "/api/x.json", "/api/a", "/api/ab",
+                "/api/x/y/z", "/files", "/files/", "/files/x", "/files/x/y", "/files/x/y/z/", "/x", "/a/x", "/a/b/x",
+                "/k", "/K", "/\u212a".translateEscapes(), "/i", "/I", "/\u0130".translateEscapes(),
+                "/\u0131".translateEscapes(), "/STRASSE", "/stra\u00dfe".translateEscapes(),
+                "/STRA\u1e9eE".translateEscapes());
+        PathPatternParser caseSensitive = new PathPatternParser();
+        PathPatternParser caseInsensitive = new PathPatternParser();
+        caseInsensitive.setCaseSensitive(false);
+        List<String> mismatches = new ArrayList<>();
+        for (String text : accepted) {
+            PathPattern spring = caseInsensitive.parse(text);
+            PathPattern springCaseSensitive = caseSensitive.parse(text);
+            // Any caller may call what the rule does not cover, so a denial of this caller shows the rule covers it.
+            AuthorizationPolicy single = new AuthorizationPolicy(List.of(
+                    AuthorizationRule.of("rule", text, List.of(), List.of(ORDER.toString()), List.of(), false)),
+                    DefaultPolicy.AUTHENTICATED, false);
+            for (String path : paths) {
+                boolean expected = matches(spring, path)
+                        // The one deliberate widening: a rule also covers its path spelled with a trailing slash.
+                        || (path.length() > 1 && path.endsWith("/")
+                                && matches(spring, path.substring(0, path.length() - 1)))
+                        // The empty path (a request for the servlet path itself) counts as the root.
+                        || (path.isEmpty() && text.equals("/"));
+                boolean covered = single.decide(SUBSCRIPTION, "GET", path, RequestPaths.normalize(path)).rule()
+                    .equals("rule");
+                if (covered != expected || (matches(springCaseSensitive, path) && !covered)) {
+                    mismatches.add(text + " vs '" + path + "': Spring " + matches(spring, path) + ", rule " + covered);
+                }
+                if (EndpointPattern.parse(text).matches(RequestPaths.normalize(path)) != covered) {
+                    mismatches.add(text + " vs '" + path + "': EndpointPattern.matches disagrees with the policy");
+                }
+            }
+        }
+        assertThat(mismatches).isEmpty();
+        for (String text : refused) {
+            assertThatThrownBy(() -> EndpointPattern.parse(text)).as(text)
+                .isInstanceOf(InvalidRuleException.class)
+                .hasMessageContaining("'" + text + "'");
+        }
+        // Forms Spring refuses too.
+        for (String text : List.of("/api/**/x", "/api/{*rest}/x", "/api/{**}", "/api/{*a:b}")) {
+            assertThatThrownBy(() -> caseSensitive.parse(text)).as(text).isInstanceOf(PatternParseException.class);
+            assertThatThrownBy(() -> EndpointPattern.parse(text)).as(text).isInstanceOf(InvalidRuleException.class);
+        }
+    }
+
+    @Test
+    void refusedPatternFormsSayWhatToWriteInstead() {
+        assertThatThrownBy(() -> EndpointPattern.parse("/files/{*path}/meta")).hasMessageContaining("last segment");
+        assertThatThrownBy(() -> EndpointPattern.parse("/api/{id:\\d+}")).hasMessageContaining("regular expression")
+            .hasMessageContaining("'{id}'");
+        assertThatThrownBy(() -> EndpointPattern.parse("/api/*.json")).hasMessageContaining("part of a segment");
+        assertThatThrownBy(() -> EndpointPattern.parse("/api/?")).hasMessageContaining("part of a segment");
+        assertThatThrownBy(() -> EndpointPattern.parse("/api/x/")).hasMessageContaining("'/api/x'")
+            .hasMessageContaining("trailing slash");
+    }
+
+    private static boolean matches(PathPattern pattern, String path) {
+        return pattern.matches(PathContainer.parsePath(path));
     }
 
     private AuthorizationDecision decide(SpiffeId caller, String method, String path) {

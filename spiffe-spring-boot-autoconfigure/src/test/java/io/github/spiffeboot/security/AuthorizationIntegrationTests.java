@@ -181,6 +181,153 @@ class AuthorizationIntegrationTests {
         }
     }
 
+    @Test
+    void aCaptureTheRestRuleCoversEveryPathItsHandlerServes() throws IOException {
+        // Rule and handler are both '/api/files/{*path}'; Spring MVC routes any depth below '/api/files' to it.
+        assertThat(as(ORDER).get(port, "/api/files/a/b/c.txt").body()).isEqualTo("file /a/b/c.txt");
+        assertThat(as(ORDER).get(port, "/api/files").body()).isEqualTo("file ");
+        assertThat(as(SUBSCRIPTION).get(port, "/api/files/a/b/c.txt").status()).isEqualTo(403);
+    }
+
+    @Test
+    void aMalformedPatternInAnExpressionDeniesWith403AndOneLogLine(CapturedOutput output) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            TestHttpResponse response = as(ORDER).get(port, "/api/payments/p-1/audit");
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.body()).contains("\"error\":\"forbidden\"").doesNotContain("Exception");
+        }
+        String pattern = "spiffe://example.org/ns/prod*/sa/order-service";
+        assertThat(output.getAll().lines().filter(line -> line.contains(pattern))).singleElement()
+            .asString()
+            .contains("@spiffe.callerMatches")
+            .contains("wildcards must stand for whole path segments")
+            .contains("access denied");
+        assertThat(output.getAll()).doesNotContain("at io.github.spiffeboot.security.SpiffeExpressions");
+        // The same for the other functions.
+        assertThat(as(ORDER).get(port, "/api/payments/p-1/export").status()).isEqualTo(403);
+        assertThat(output.getAll().lines().filter(line -> line.contains("@spiffe.isFromTrustDomain('Example.org')")))
+            .singleElement()
+            .asString()
+            .contains("access denied");
+    }
+
+    @Test
+    void patternsBuiltPerRequestDoNotGrowTheCacheWithoutBound() throws IOException {
+        SpiffeExpressions expressions = app.getBean(SpiffeExpressions.class);
+        // A pattern built per request matches as written...
+        assertThat(as(ORDER).get(port, "/api/namespaces/production").body()).isEqualTo("namespace production");
+        assertThat(as(ORDER).get(port, "/api/namespaces/staging").status()).isEqualTo(403);
+        // ...and as many distinct patterns as requests leave the cache at its bound.
+        int requests = SpiffeExpressions.MAX_CACHED + 100;
+        for (int sent = 0; sent < requests;) {
+            // Tomcat closes a keep-alive connection after 100 requests.
+            try (TestHttpConnection connection = as(ORDER).connect(port)) {
+                for (int i = 0; i < 90 && sent < requests; i++, sent++) {
+                    assertThat(connection.get("/api/namespaces/n-" + sent).status()).isEqualTo(403);
+                }
+            }
+        }
+        assertThat(expressions.cachedExpressions()).isLessThanOrEqualTo(SpiffeExpressions.MAX_CACHED);
+        // Patterns compiled past the bound still decide correctly.
+        assertThat(as(ORDER).get(port, "/api/namespaces/production").body()).isEqualTo("namespace production");
+        assertThat(as(ORDER).get(port, "/api/namespaces/n-" + (requests + 1)).status()).isEqualTo(403);
+    }
+
+    /**
+     * The rules as a user writes them, like the handler mappings, in an application whose DispatcherServlet
+     * is mapped to '/v1' ({@code spring.mvc.servlet.path}), and with every uncovered path open to any
+     * SPIFFE identity: rules must cover the handlers' paths, and nothing may reach a handler around them.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class UnderAServletPath {
+
+        ConfigurableApplicationContext servletPathApp;
+
+        int servletPathPort;
+
+        @BeforeAll
+        void start() {
+            servletPathApp = payments(agent)
+                .properties("spring.mvc.servlet.path=/v1", "spiffe.authz.default-policy=authenticated")
+                .run();
+            servletPathPort = port(servletPathApp);
+        }
+
+        @AfterAll
+        void stop() {
+            servletPathApp.close();
+        }
+
+        @Test
+        void rulesWrittenLikeTheHandlerMappingsCoverTheHandlers(CapturedOutput output) throws IOException {
+            assertThat(as(ORDER).post(servletPathPort, "/v1/api/payments/refund", "{}").body()).isEqualTo("refunded");
+            TestHttpResponse denied = as(SUBSCRIPTION).post(servletPathPort, "/v1/api/payments/refund", "{}");
+            assertThat(denied.status()).isEqualTo(403);
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/v1/api/payments/refund\" rule=\"refund\"");
+            assertThat(as(ORDER).get(servletPathPort, "/v1/api/files/a/b").body()).isEqualTo("file /a/b");
+            assertThat(as(SUBSCRIPTION).get(servletPathPort, "/v1/api/files/a/b").status()).isEqualTo(403);
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/api/me").status()).isEqualTo(403);
+        }
+
+        @Test
+        void managementEndpointsUnderTheServletPathFollowTheirRule() throws IOException {
+            TestHttpResponse health = as(OPS).get(servletPathPort, "/v1/actuator/health");
+            assertThat(health.status()).isEqualTo(200);
+            assertThat(health.body()).contains("\"status\"");
+            assertThat(as(ORDER).get(servletPathPort, "/v1/actuator/health").status()).isEqualTo(403);
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/actuator/health").status()).isEqualTo(403);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "/api/payments/refund", "/V1/api/payments/refund", "/%761/api/payments/refund",
+                "/v%31/api/payments/refund", "/v1;x=y/api/payments/refund", "/v1/api/payments/refund/",
+                "/v1/API/payments/refund", "/v1/api/payments/%72efund", "/v1//api/payments/refund",
+                "/v1/./api/payments/refund", "/x/../v1/api/payments/refund", "/v1%2Fapi/payments/refund",
+                "/v1/v1/api/payments/refund", "/v1/api/payments/refund;x=y" })
+        void noSpellingReachesTheRefundHandlerAroundItsRule(String spelling) throws IOException {
+            TestHttpResponse response;
+            try (TestHttpConnection connection = as(SUBSCRIPTION).connect(servletPathPort)) {
+                response = connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"));
+            }
+            assertThat(response.body()).as(spelling).doesNotContain("refunded");
+            assertRefused(spelling, response);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "/actuator/health", "/V1/actuator/health", "/%761/actuator/health",
+                "/v1/actuator/health/", "/v1/ACTUATOR/health", "/v1/actuator/%68ealth", "/v1;x=y/actuator/health",
+                "/v1/actuator//health" })
+        void noSpellingReachesTheManagementEndpointsAroundTheirRule(String spelling) throws IOException {
+            TestHttpResponse response = as(ORDER).get(servletPathPort, spelling);
+            assertThat(response.body()).as(spelling).doesNotContain("\"status\":\"UP\"");
+            assertRefused(spelling, response);
+        }
+
+        /**
+         * 400 from the firewall, 403 from the rules or 404; or 500 where Spring's own path parsing fails
+         * (ServletRequestPathFilter, in front of every security chain, cannot match a raw path such as
+         * '/%761/...' to the decoded servlet path '/v1'), before any handler.
+         */
+        private void assertRefused(String spelling, TestHttpResponse response) {
+            assertThat(response.status()).as(spelling).isIn(400, 403, 404, 500);
+            assertThat(response.body()).as(spelling).doesNotContain("Exception").doesNotContain("trace");
+        }
+
+        @Test
+        void theErrorPageIsNoWayAroundARule() throws IOException {
+            // Requested directly, the error page is a path under the servlet path like any other.
+            assertThat(as(QUARANTINED).get(servletPathPort, "/v1/error").status()).isEqualTo(403);
+            // An error dispatch renders the error, never the handler.
+            TestHttpResponse missing = as(SUBSCRIPTION).get(servletPathPort, "/v1/api/payments/refund/nothing/here");
+            assertThat(missing.status()).isIn(403, 404, 405);
+            assertThat(missing.body()).doesNotContain("refunded");
+            TestHttpResponse denied = as(SUBSCRIPTION).post(servletPathPort, "/v1/api/payments/refund", "{}");
+            assertThat(denied.body()).contains("\"error\":\"forbidden\"").doesNotContain("refunded");
+        }
+    }
+
     /** The whole policy in dry run. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -298,6 +445,12 @@ class AuthorizationIntegrationTests {
         void aBadPathPattern(CapturedOutput output) {
             assertStartupFails("spiffe.authz.allowed-callers[0].path=api/payments", output,
                     "spiffe.authz.allowed-callers[0].path", "must start with '/'");
+        }
+
+        @Test
+        void aPathPatternThatWouldMatchLessThanItsSpringMvcMeaning(CapturedOutput output) {
+            assertStartupFails("spiffe.authz.allowed-callers[0].path=/api/payments/{id:\\d+}", output,
+                    "spiffe.authz.allowed-callers[0].path", "regular expression");
         }
 
         @Test

@@ -66,6 +66,32 @@ public class PaymentsApplication {
                     authentication.getAuthorities().stream().map(GrantedAuthority::getAuthority).sorted().toList());
         }
 
+        @GetMapping("/api/files/{*path}")
+        String file(@PathVariable String path) {
+            return "file " + path;
+        }
+
+        /** A typo in the pattern (a wildcard inside a segment): nobody may call this. */
+        @GetMapping("/api/payments/{id}/audit")
+        @PreAuthorize("@spiffe.callerMatches('spiffe://example.org/ns/prod*/sa/order-service')")
+        String audit(@PathVariable String id) {
+            return "audit " + id;
+        }
+
+        /** A trust domain the SPIFFE ID standard does not allow (upper case): nobody may call this. */
+        @GetMapping("/api/payments/{id}/export")
+        @PreAuthorize("@spiffe.isFromTrustDomain('Example.org')")
+        String export(@PathVariable String id) {
+            return "export " + id;
+        }
+
+        /** A pattern built per request: the callers of one namespace. */
+        @GetMapping("/api/namespaces/{namespace}")
+        @PreAuthorize("@spiffe.callerMatches('spiffe://example.org/ns/' + #namespace + '/**')")
+        String namespace(@PathVariable String namespace) {
+            return "namespace " + namespace;
+        }
+
         @GetMapping("/api/unlisted")
         String unlisted() {
             return "unlisted";
