@@ -47,7 +47,7 @@ public final class SpiffeClientTls {
     /** A TLS context accepting servers that {@code expectedServer} accepts. */
     public SSLContext sslContext(PeerAuthorizer expectedServer) {
         return contexts.computeIfAbsent(expectedServer.toString(),
-                key -> SpiffeSslContexts.create(keyManager, new SpiffeTrustManager(source, expectedServer)));
+                key -> SpiffeSslContexts.createClient(keyManager, new SpiffeTrustManager(source, expectedServer)));
     }
 
     /**

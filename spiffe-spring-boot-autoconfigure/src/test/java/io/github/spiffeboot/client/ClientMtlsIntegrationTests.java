@@ -2,11 +2,23 @@ package io.github.spiffeboot.client;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+import io.github.spiffeboot.id.SpiffeId;
+import io.github.spiffeboot.id.TrustDomain;
+import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestTlsServer;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.testapp.ClientApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterAll;
@@ -14,10 +26,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,5 +180,124 @@ class ClientMtlsIntegrationTests {
         String expected = rotated.leaf().getSerialNumber().toString(16);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> expected.equals(restClient.get().uri("/client-serial").retrieve().body(String.class)));
+    }
+
+    /** The kinds of outgoing client the starter equips, each over the starter's own TLS for that kind. */
+    enum ClientKind {
+
+        REST_CLIENT, REST_TEMPLATE, WEB_CLIENT;
+
+        /**
+         * A client built once and used for every call, as applications do; each call is one GET (on a new
+         * connection when the server closes connections after answering, as {@link TestTlsServer} does).
+         */
+        UnaryOperator<String> build(ConfigurableApplicationContext client, PeerAuthorizer expectedServer) {
+            return switch (this) {
+                case REST_CLIENT -> {
+                    RestClient restClient = client.getBean(RestClient.Builder.class)
+                        .requestFactory(client.getBean(SpiffeClientTls.class).requestFactory(expectedServer))
+                        .build();
+                    yield url -> restClient.get().uri(url).retrieve().body(String.class);
+                }
+                case REST_TEMPLATE -> {
+                    RestTemplate restTemplate = new RestTemplate(
+                            client.getBean(SpiffeClientTls.class).requestFactory(expectedServer));
+                    yield url -> restTemplate.getForObject(url, String.class);
+                }
+                case WEB_CLIENT -> {
+                    WebClient webClient = client.getBean(WebClient.Builder.class)
+                        .clientConnector(client.getBean(SpiffeWebClients.class).connector(expectedServer))
+                        .build();
+                    yield url -> webClient.get()
+                        .uri(url)
+                        .retrieve()
+                        .bodyToMono(String.class)
+                        .block(Duration.ofSeconds(10));
+                }
+            };
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void everyConnectionToATicketIssuingServerIsAFullHandshakeVerifiedByTheClient(ClientKind kind) {
+        AtomicInteger serverChecks = new AtomicInteger();
+        PeerAuthorizer countingPayment = peer -> {
+            serverChecks.incrementAndGet();
+            PeerAuthorizer.id(SpiffeId.parse(PAYMENT)).authorize(peer);
+        };
+        try (TestTlsServer server = TestTlsServer.start(ca.issue(PAYMENT, Duration.ofHours(1)), ca.bundle())) {
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            String clientSerial = clientAgent.currentSvid().leaf().getSerialNumber().toString(16);
+            UnaryOperator<String> get = kind.build(client, countingPayment);
+            for (int i = 0; i < 4; i++) {
+                assertThat(get.apply(url)).isEqualTo(clientSerial);
+            }
+            assertThat(server.handshakes()).hasSize(4)
+                .allSatisfy(handshake -> assertThat(handshake.protocol()).isEqualTo("TLSv1.3"));
+            assertThat(server.resumedHandshakes()).as("connections that resumed a session").isZero();
+            assertThat(server.fullHandshakes()).as("full handshakes with a client certificate").isEqualTo(4);
+            assertThat(serverChecks).as("the client's checks of the server").hasValue(4);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void aTicketIssuingServerSeesTheRotatedClientSvidOnTheNextConnection(ClientKind kind) {
+        try (TestTlsServer server = TestTlsServer.start(ca.issue(PAYMENT, Duration.ofHours(1)), ca.bundle())) {
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            UnaryOperator<String> get = kind.build(client, PeerAuthorizer.id(SpiffeId.parse(PAYMENT)));
+            assertThat(get.apply(url))
+                .isEqualTo(clientAgent.currentSvid().leaf().getSerialNumber().toString(16));
+            String rotated = clientAgent.rotate().leaf().getSerialNumber().toString(16);
+            X509ContextSource source = client.getBean(X509ContextSource.class);
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> rotated.equals(source.current().svid().leaf().getSerialNumber().toString(16)));
+            assertThat(get.apply(url)).isEqualTo(rotated);
+            assertThat(server.resumedHandshakes()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void aServerNoLongerTrustedIsRefusedOnTheNextConnection(ClientKind kind) {
+        TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
+        String ledger = "spiffe://partner.example/ns/production/sa/ledger";
+        X509ContextSource source = client.getBean(X509ContextSource.class);
+        Predicate<TrustDomain> inBundles = domain -> source.current().bundles().trustDomains().contains(domain);
+        TrustDomain partnerDomain = new TrustDomain("partner.example");
+        clientAgent.federateWith(partner);
+        try (TestTlsServer server = TestTlsServer.start(partner.issue(ledger, Duration.ofHours(1)), ca.bundle())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> inBundles.test(partnerDomain));
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            UnaryOperator<String> get = kind.build(client, PeerAuthorizer.id(SpiffeId.parse(ledger)));
+            assertThat(get.apply(url)).isNotEmpty();
+
+            clientAgent.stopFederatingWith(partner);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !inBundles.test(partnerDomain));
+            assertThatThrownBy(() -> get.apply(url))
+                .hasStackTraceContaining("server presented a certificate for " + ledger);
+            assertThat(server.handshakes()).hasSize(1);
+        }
+        finally {
+            clientAgent.stopFederatingWith(partner);
+        }
+    }
+
+    @Test
+    void outgoingEnginesNameTheServerBySniButGiveJsseNoPeerToResumeASessionFor() {
+        SSLContext context = client.getBean(SpiffeClientTls.class).sslContext(PeerAuthorizer.any());
+        SSLEngine engine = context.createSSLEngine("payment.example.org", 8443);
+        assertThat(engine.getPeerHost()).as("the key JSSE caches and finds sessions under").isNull();
+        assertThat(engine.getPeerPort()).isEqualTo(-1);
+        assertThat(engine.getUseClientMode()).isTrue();
+        assertThat(engine.getSSLParameters().getServerNames()).containsExactly(new SNIHostName("payment.example.org"));
+        assertThat(context.createSSLEngine("payment.example.org.", 8443).getSSLParameters().getServerNames())
+            .containsExactly(new SNIHostName("payment.example.org"));
+        for (String noSni : new String[] { "localhost", "10.1.2.3", "::1", null }) {
+            assertThat(context.createSSLEngine(noSni, 8443).getSSLParameters().getServerNames()).as(noSni).isNullOrEmpty();
+        }
+        assertThatThrownBy(context::getSocketFactory).isInstanceOf(UnsupportedOperationException.class)
+            .hasMessageContaining("could resume");
     }
 }

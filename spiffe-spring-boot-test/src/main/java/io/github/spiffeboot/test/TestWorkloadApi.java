@@ -171,6 +171,13 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         return this;
     }
 
+    /** Stops delivering a federated trust domain's bundle, as when a federation relationship is removed. */
+    public synchronized TestWorkloadApi stopFederatingWith(TestCertificateAuthority other) {
+        federated.remove(other.trustDomain());
+        pushToStreams();
+        return this;
+    }
+
     /** Answers PermissionDenied for this long, as SPIRE does until a new entry has synced. */
     public synchronized TestWorkloadApi denyFor(Duration duration) {
         this.deniedUntil = Instant.now().plus(duration);
