@@ -2,14 +2,18 @@ package io.github.spiffeboot.client;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
+import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.source.X509ContextSource;
@@ -299,5 +303,86 @@ class ClientMtlsIntegrationTests {
         }
         assertThatThrownBy(context::getSocketFactory).isInstanceOf(UnsupportedOperationException.class)
             .hasMessageContaining("could resume");
+    }
+
+    @Test
+    void authorizersDescribedAlikeEachEnforceTheirOwnRule() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        String billing = "spiffe://example.org/ns/production/sa/billing-service";
+        PeerAuthorizer payment = new PeerAuthorizer.Described("the payment service", id -> id.toString().equals(PAYMENT));
+        PeerAuthorizer mistaken = new PeerAuthorizer.Described("the payment service", id -> id.toString().equals(billing));
+        RestClient toPayment = RestClient.builder().requestFactory(tls.requestFactory(payment)).baseUrl(baseUrl).build();
+        RestClient toBilling = RestClient.builder().requestFactory(tls.requestFactory(mistaken)).baseUrl(baseUrl).build();
+        assertThat(toPayment.get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        assertThatThrownBy(() -> toBilling.get().uri("/whoami").retrieve().body(String.class))
+            .isInstanceOf(ResourceAccessException.class)
+            .hasMessageContaining("expected the payment service, presented " + PAYMENT);
+    }
+
+    @Test
+    void equalExpectationsShareOneHttpClientAndDifferentOnesDoNot() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        SpiffeId payment = SpiffeId.parse(PAYMENT);
+        X509ContextSource source = client.getBean(X509ContextSource.class);
+        assertThat(PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT))))
+            .isEqualTo(PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT))))
+            .isNotEqualTo(PeerAuthorizer.matching(CallerSet.parse(List.of("spiffe://example.org/ns/production/sa/*"))));
+        assertThat(PeerAuthorizer.id(payment)).isEqualTo(PeerAuthorizer.oneOf(payment, payment))
+            .isNotEqualTo(PeerAuthorizer.id(SpiffeId.parse(ORDER)));
+        assertThat(PeerAuthorizer.memberOf(new TrustDomain("example.org")))
+            .isEqualTo(PeerAuthorizer.memberOf(new TrustDomain("example.org")))
+            .isNotEqualTo(PeerAuthorizer.memberOf(new TrustDomain("partner.example")));
+        assertThat(PeerAuthorizer.sameTrustDomain(source)).isEqualTo(PeerAuthorizer.sameTrustDomain(source));
+        assertThat(PeerAuthorizer.any()).isEqualTo(PeerAuthorizer.any());
+
+        PeerAuthorizer first = PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT)));
+        PeerAuthorizer second = PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT)));
+        assertThat(tls.httpClient(first)).isSameAs(tls.httpClient(second));
+        assertThat(tls.sslContext(first)).isSameAs(tls.sslContext(second));
+        assertThat(tls.httpClient(first)).isNotSameAs(tls.httpClient(PeerAuthorizer.id(payment)));
+    }
+
+    @Test
+    void restClientsBuiltPerRequestShareOnePooledHttpClient() {
+        Supplier<RestClient> perRequest = () -> client.getBean(RestClient.Builder.class)
+            .apply(client.getBean(SpiffeRestClients.class).expecting(PAYMENT))
+            .baseUrl(baseUrl)
+            .build();
+        assertThat(perRequest.get().get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        long afterFirst = selectorThreads();
+        for (int i = 0; i < 20; i++) {
+            assertThat(perRequest.get().get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        }
+        assertThat(selectorThreads()).as("HTTP client selector threads").isLessThanOrEqualTo(afterFirst);
+    }
+
+    @Test
+    void manyOneOffAuthorizersDoNotPileUpHttpClientsOrThreads() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        long before = selectorThreads();
+        List<Object> factories = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            PeerAuthorizer oneOff = peer -> {
+                if (n < 0) {
+                    throw new IllegalStateException();
+                }
+            };
+            factories.add(tls.requestFactory(oneOff));
+        }
+        factories.clear();
+        // The most recent ones stay cached; the others end their selector thread once collected.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            return selectorThreads() - before <= SpiffeClientTls.CACHED_EXPECTATIONS;
+        });
+    }
+
+    private static long selectorThreads() {
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(thread -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
+            .count();
     }
 }
