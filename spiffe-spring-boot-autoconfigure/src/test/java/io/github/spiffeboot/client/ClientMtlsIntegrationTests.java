@@ -282,6 +282,7 @@ class ClientMtlsIntegrationTests {
             assertThatThrownBy(() -> get.apply(url))
                 .hasStackTraceContaining("server presented a certificate for " + ledger);
             assertThat(server.handshakes()).hasSize(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.failedHandshakes() == 1);
         }
         finally {
             clientAgent.stopFederatingWith(partner);

@@ -23,9 +23,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.KeyManager;
 import javax.net.ssl.KeyManagerFactory;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLServerSocket;
@@ -40,7 +39,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * calls (Go, Envoy, plain Java): unlike the starter's own servers it issues TLS 1.3 session tickets, so
  * a client that can resume a session will. It requires a client certificate, verified with plain PKIX
  * against the authorities it is given, and records every connection's handshake: whether it was a full
- * one (the client certificate verified in it) or resumed, the client certificate, and the SNI names.
+ * one (the client certificate verified in it) or resumed, and the client certificate.
  * <p>
  * Every request is answered {@code 200} with the hex serial number of the client certificate of the
  * connection, and {@code Connection: close}: each request of a pooling client arrives on a new connection.
@@ -52,15 +51,16 @@ public final class TestTlsServer implements AutoCloseable {
      *
      * @param full whether the client certificate was verified in this handshake (a resumed one skips that)
      * @param clientSerial the hex serial number of the client certificate the session carries
-     * @param serverNames the SNI host names the client sent
      * @param protocol the TLS version
      */
-    public record Handshake(boolean full, String clientSerial, List<String> serverNames, String protocol) {
+    public record Handshake(boolean full, String clientSerial, String protocol) {
     }
 
     private final SSLServerSocket serverSocket;
 
-    private final Set<Socket> verifiedSockets = Collections.synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
+    /** Connections whose client certificate the trust manager verified, until their handshake is recorded. */
+    private final Set<Socket> verifiedSockets = Collections
+        .synchronizedSet(Collections.newSetFromMap(new IdentityHashMap<>()));
 
     private final List<Handshake> handshakes = new CopyOnWriteArrayList<>();
 
@@ -127,12 +127,6 @@ public final class TestTlsServer implements AutoCloseable {
         return failedHandshakes.get();
     }
 
-    /** Forgets what was recorded so far. */
-    public void reset() {
-        handshakes.clear();
-        failedHandshakes.set(0);
-    }
-
     @Override
     public void close() {
         try {
@@ -190,15 +184,7 @@ public final class TestTlsServer implements AutoCloseable {
     private Handshake handshakeOf(SSLSocket socket) throws IOException {
         SSLSession session = socket.getSession();
         X509Certificate client = (X509Certificate) session.getPeerCertificates()[0];
-        List<String> serverNames = List.of();
-        if (session instanceof ExtendedSSLSession extended) {
-            serverNames = extended.getRequestedServerNames()
-                .stream()
-                .filter(SNIHostName.class::isInstance)
-                .map(name -> ((SNIHostName) name).getAsciiName())
-                .toList();
-        }
-        return new Handshake(verifiedSockets.contains(socket), client.getSerialNumber().toString(16), serverNames,
+        return new Handshake(verifiedSockets.contains(socket), client.getSerialNumber().toString(16),
                 session.getProtocol());
     }
 
@@ -222,7 +208,7 @@ public final class TestTlsServer implements AutoCloseable {
         return true;
     }
 
-    private static javax.net.ssl.KeyManager[] keyManagers(TestSvid svid) throws GeneralSecurityException, IOException {
+    private static KeyManager[] keyManagers(TestSvid svid) throws GeneralSecurityException, IOException {
         KeyStore keys = KeyStore.getInstance("PKCS12");
         keys.load(null, null);
         char[] password = "test".toCharArray();
