@@ -1,5 +1,8 @@
 // Command server is a go-spiffe mTLS server standing in for payment-service: it answers
-// POST /api/payments/charge for the one client SPIFFE ID given with -authorize.
+// POST /api/payments/charge for the one client SPIFFE ID given with -authorize. Like Go servers in
+// general it issues TLS session tickets; it logs, per request, whether the connection's handshake was a
+// full one or resumed a session. With -idle-timeout it closes connections idle that long, so that a
+// pooling client's requests spaced further apart each come on a new connection.
 package main
 
 import (
@@ -22,6 +25,7 @@ func main() {
 	socket := flag.String("socket", os.Getenv("SPIFFE_ENDPOINT_SOCKET"), "Workload API socket")
 	addr := flag.String("addr", "127.0.0.1:0", "listen address")
 	authorize := flag.String("authorize", "", "the client SPIFFE ID allowed to connect")
+	idleTimeout := flag.Duration("idle-timeout", 0, "close connections idle this long (0: Go's default)")
 	flag.Parse()
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -40,13 +44,21 @@ func main() {
 				caller = id.String()
 			}
 		}
+		handshake := "full"
+		if r.TLS != nil && r.TLS.DidResume {
+			handshake = "resumed"
+		}
+		log.Printf("request from %s caller=%s handshake=%s", r.RemoteAddr, caller, handshake)
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(map[string]string{"status": "charged", "caller": caller, "server": "go-spiffe"})
+		_ = json.NewEncoder(w).Encode(map[string]string{"status": "charged", "caller": caller, "server": "go-spiffe",
+			"handshake": handshake})
 	})
 	server := &http.Server{
 		Addr:      *addr,
 		Handler:   mux,
 		TLSConfig: tlsconfig.MTLSServerConfig(source, source, tlsconfig.AuthorizeID(spiffeid.RequireFromString(*authorize))),
+		// Unlike disabling keep-alives, this lets HTTP/2 clients finish their request before the GOAWAY.
+		IdleTimeout: *idleTimeout,
 	}
 	fmt.Printf("listening on %s\n", *addr)
 	log.Fatal(server.ListenAndServeTLS("", ""))

@@ -2,8 +2,9 @@ package io.github.spiffeboot.client;
 
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -20,9 +21,18 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
  * TLS for outgoing calls: an {@link SSLContext} per expected-server policy, presenting the current SVID
  * and verifying the server's SVID against the bundle of its trust domain, then its ID against the
  * {@link PeerAuthorizer}. Host names are not checked (SVIDs carry none); the SPIFFE ID check replaces
- * that check rather than merely switching it off.
+ * that check rather than merely switching it off. No connection resumes a TLS session.
+ * <p>
+ * Contexts and HTTP clients are shared by equal authorizers (see {@link PeerAuthorizer}), so a
+ * {@code RestClient} built per request from {@code SpiffeRestClients.expecting(...)} reuses one client and
+ * its pooled connections. Only the {@value #CACHED_EXPECTATIONS} most recently used expectations are
+ * kept: clients built for one-off authorizers (lambdas built per call) are left to the garbage collector,
+ * together with their selector threads, rather than piling up.
  */
 public final class SpiffeClientTls {
+
+    /** How many distinct expectations keep their TLS context and HTTP client for reuse. */
+    static final int CACHED_EXPECTATIONS = 32;
 
     private final X509ContextSource source;
 
@@ -32,9 +42,9 @@ public final class SpiffeClientTls {
 
     private final Duration readTimeout;
 
-    private final Map<String, SSLContext> contexts = new ConcurrentHashMap<>();
+    private final Map<PeerAuthorizer, SSLContext> contexts = leastRecentlyUsed(CACHED_EXPECTATIONS);
 
-    private final Map<String, HttpClient> httpClients = new ConcurrentHashMap<>();
+    private final Map<PeerAuthorizer, HttpClient> httpClients = leastRecentlyUsed(CACHED_EXPECTATIONS);
 
     public SpiffeClientTls(X509ContextSource source, SpiffeKeyManager keyManager, Duration connectTimeout,
             Duration readTimeout) {
@@ -44,22 +54,25 @@ public final class SpiffeClientTls {
         this.readTimeout = readTimeout;
     }
 
-    /** A TLS context accepting servers that {@code expectedServer} accepts. */
+    /**
+     * A TLS context accepting servers that {@code expectedServer} accepts. It serves {@code SSLEngine}
+     * based clients; its socket factories are refused (see {@link SpiffeSslContexts#createClient}).
+     */
     public SSLContext sslContext(PeerAuthorizer expectedServer) {
-        return contexts.computeIfAbsent(expectedServer.toString(),
-                key -> SpiffeSslContexts.create(keyManager, new SpiffeTrustManager(source, expectedServer)));
+        return contexts.computeIfAbsent(expectedServer,
+                key -> SpiffeSslContexts.createClient(keyManager, new SpiffeTrustManager(source, key)));
     }
 
     /**
      * A JDK {@link HttpClient} with that TLS context (HTTP/1.1 and 2, connections pooled), shared by all
-     * clients with the same expectation.
+     * clients with an equal expectation.
      */
     public HttpClient httpClient(PeerAuthorizer expectedServer) {
-        return httpClients.computeIfAbsent(expectedServer.toString(), key -> {
+        return httpClients.computeIfAbsent(expectedServer, key -> {
             SSLParameters parameters = new SSLParameters();
             parameters.setProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
             return HttpClient.newBuilder()
-                .sslContext(sslContext(expectedServer))
+                .sslContext(sslContext(key))
                 .sslParameters(parameters)
                 .connectTimeout(connectTimeout)
                 .build();
@@ -71,5 +84,15 @@ public final class SpiffeClientTls {
         JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(httpClient(expectedServer));
         factory.setReadTimeout(readTimeout);
         return factory;
+    }
+
+    /** Evicted entries stay usable by whoever holds them; the map only stops keeping them alive. */
+    private static <K, V> Map<K, V> leastRecentlyUsed(int capacity) {
+        return Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) {
+                return size() > capacity;
+            }
+        });
     }
 }

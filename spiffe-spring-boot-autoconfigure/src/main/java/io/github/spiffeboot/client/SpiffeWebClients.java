@@ -3,16 +3,17 @@ package io.github.spiffeboot.client;
 import java.util.List;
 import java.util.function.Consumer;
 
-import javax.net.ssl.SSLException;
-
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
+import io.github.spiffeboot.tls.SpiffeSslContexts;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.IdentityCipherSuiteFilter;
+import io.netty.handler.ssl.JdkSslContext;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslContextBuilder;
-import io.netty.handler.ssl.SslProvider;
 import org.springframework.http.client.reactive.ClientHttpConnector;
 import org.springframework.http.client.reactive.ReactorClientHttpConnector;
 import org.springframework.web.reactive.function.client.WebClient;
@@ -20,7 +21,7 @@ import reactor.netty.http.client.HttpClient;
 
 /**
  * SPIFFE mTLS for {@code WebClient} (Reactor Netty, JDK TLS provider so that the live key and trust
- * managers are used as they are):
+ * managers are used as they are, and no connection resumes a TLS session):
  *
  * <pre>{@code
  * WebClient payments = webClientBuilder
@@ -48,18 +49,11 @@ public final class SpiffeWebClients {
 
     /** A connector presenting the SVID and accepting servers that {@code expectedServer} accepts. */
     public ClientHttpConnector connector(PeerAuthorizer expectedServer) {
-        SslContext sslContext;
-        try {
-            sslContext = SslContextBuilder.forClient()
-                .sslProvider(SslProvider.JDK)
-                .protocols("TLSv1.3", "TLSv1.2")
-                .keyManager(keyManager)
-                .trustManager(new SpiffeTrustManager(source, expectedServer))
-                .build();
-        }
-        catch (SSLException ex) {
-            throw new IllegalStateException("cannot build the WebClient's TLS context", ex);
-        }
+        // Netty's JDK engine from a context that never resumes: each connection verifies the server afresh.
+        SslContext sslContext = new JdkSslContext(
+                SpiffeSslContexts.createClient(keyManager, new SpiffeTrustManager(source, expectedServer)), true, null,
+                IdentityCipherSuiteFilter.INSTANCE, ApplicationProtocolConfig.DISABLED, ClientAuth.NONE,
+                new String[] { "TLSv1.3", "TLSv1.2" }, false);
         return new ReactorClientHttpConnector(HttpClient.create().secure(spec -> spec.sslContext(sslContext)));
     }
 }

@@ -7,10 +7,13 @@ import javax.net.ssl.SSLSession;
 import javax.net.ssl.SSLSocket;
 
 /**
- * Marks the session being negotiated as not resumable. A resumed TLS session skips the certificate
- * exchange: it would keep a peer accepted after its SVID expired or its trust bundle changed, and keep
- * our SVID of before a rotation. Invalidated sessions get no session ticket or reusable ID, so every new
- * connection does a full handshake, verified against the SVID and bundles of that moment.
+ * Marks the session an outgoing connection negotiates as not resumable. A resumed TLS session skips the
+ * certificate exchange: it would keep a server accepted after its SVID expired or its trust bundle
+ * changed, and keep our SVID of before a rotation. (The server side is {@link ServerSessions}.)
+ * <p>
+ * A client is not stopped by this alone: in TLS 1.3 it caches a fresh copy of the session when the server's
+ * NewSessionTicket arrives, after the handshake. Outgoing connections therefore use contexts from
+ * {@link SpiffeSslContexts#createClient}, which never resume (see {@link NonResumingClientContext}).
  */
 final class NoResumption {
 

@@ -2,7 +2,6 @@ package io.github.spiffeboot.tls;
 
 import java.util.Arrays;
 import java.util.Set;
-import java.util.TreeSet;
 
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.id.SpiffeId;
@@ -14,6 +13,11 @@ import io.github.spiffeboot.svid.SvidVerificationException.Reason;
  * Decides, during the handshake, whether a peer whose SVID has been verified may be talked to. Small
  * and composable: {@link #any()}, {@link #id}, {@link #oneOf}, {@link #memberOf}, {@link #matching}.
  * {@link #toString()} says what is expected, for error messages.
+ * <p>
+ * The authorizers these factory methods return are values: built twice from equal arguments they are
+ * equal, so outgoing clients expecting the same servers share one TLS context and connection pool. An
+ * authorizer of your own is equal only to itself unless it implements {@code equals} and
+ * {@code hashCode}: build it once rather than per request.
  */
 public interface PeerAuthorizer {
 
@@ -24,7 +28,7 @@ public interface PeerAuthorizer {
 
     /** Any verified SPIFFE ID (what a server does when authorization happens per request). */
     static PeerAuthorizer any() {
-        return new Described("any SPIFFE ID", peer -> true);
+        return PeerAuthorizers.ANY;
     }
 
     /** Exactly this ID. */
@@ -34,39 +38,34 @@ public interface PeerAuthorizer {
 
     /** One of these IDs. */
     static PeerAuthorizer oneOf(SpiffeId... expected) {
-        Set<SpiffeId> allowed = Set.copyOf(Arrays.asList(expected));
-        String description = (allowed.size() == 1) ? allowed.iterator().next().toString()
-                : "one of " + new TreeSet<>(allowed.stream().map(SpiffeId::toString).toList());
-        return new Described(description, allowed::contains);
+        return new PeerAuthorizers.OneOf(Set.copyOf(Arrays.asList(expected)));
     }
 
     /** Any ID of this trust domain. */
     static PeerAuthorizer memberOf(TrustDomain trustDomain) {
-        return new Described("any ID of trust domain " + trustDomain,
-                peer -> peer.trustDomain().equals(trustDomain));
+        return new PeerAuthorizers.MemberOf(trustDomain);
     }
 
     /** Any ID of the trust domain this workload's own SVID belongs to (read at each handshake). */
     static PeerAuthorizer sameTrustDomain(io.github.spiffeboot.source.X509ContextSource source) {
-        return new Described("any ID of this workload's trust domain",
-                peer -> peer.trustDomain().equals(source.current().svid().id().trustDomain()));
+        return new PeerAuthorizers.SameTrustDomain(source);
     }
 
     /** An ID matching one of these patterns (exact, {@code *} segments, {@code spiffe://td/**}). */
     static PeerAuthorizer matching(CallerSet patterns) {
-        return new Described((patterns.patterns().size() == 1) ? patterns.patterns().get(0).toString()
-                : "one of " + patterns.patterns(), patterns::contains);
+        return new PeerAuthorizers.Matching(patterns);
     }
 
-    /** An authorizer built from a predicate, with the description its failures quote. */
+    /**
+     * An authorizer built from a predicate, with the description its failures quote. Two are equal only
+     * if both the description and the predicate are (a lambda equals only itself), never because they
+     * are described alike.
+     */
     record Described(String expected, java.util.function.Predicate<SpiffeId> accepts) implements PeerAuthorizer {
 
         @Override
         public void authorize(SpiffeId peer) throws SvidVerificationException {
-            if (!accepts.test(peer)) {
-                throw new SvidVerificationException(Reason.ID_NOT_ACCEPTED,
-                        "unexpected SPIFFE ID: expected " + expected + ", presented " + peer);
-            }
+            PeerAuthorizers.require(accepts.test(peer), expected, peer);
         }
 
         @Override

@@ -14,8 +14,8 @@ import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.X509Svid;
 
 /**
- * Presents the source's current SVID, in both TLS roles, and keeps the sessions it serves from being
- * resumed (so the next connection presents the SVID of its own moment).
+ * Presents the source's current SVID, in both TLS roles, and, as a server, keeps the sessions it serves
+ * from being resumed ({@link ServerSessions}), so the next connection presents the SVID of its own moment.
  * <p>
  * JSSE asks for the alias first and then, in separate calls, for the key and the chain. Each SVID gets
  * an alias of its own, so a rotation between those calls can never pair one SVID's chain with another's

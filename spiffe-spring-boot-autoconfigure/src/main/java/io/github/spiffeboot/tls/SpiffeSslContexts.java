@@ -9,14 +9,16 @@ import javax.net.ssl.TrustManager;
 import io.github.spiffeboot.source.X509ContextSource;
 
 /**
- * Builds JSSE {@link SSLContext}s whose key and trust material follow the source live. Sessions
- * negotiated through them are never resumed (see {@link NoResumption}).
+ * Builds JSSE {@link SSLContext}s whose key and trust material follow the source live. Sessions a server
+ * context negotiates are never resumed (see {@link ServerSessions}); client contexts, from
+ * {@link #createClient}, never resume a session (see {@link NonResumingClientContext}).
  */
 public final class SpiffeSslContexts {
 
     private SpiffeSslContexts() {
     }
 
+    /** A context for serving. For outgoing connections use {@link #createClient}. */
     public static SSLContext create(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
@@ -30,5 +32,14 @@ public final class SpiffeSslContexts {
 
     public static SSLContext create(X509ContextSource source, PeerAuthorizer authorizer) {
         return create(new SpiffeKeyManager(source), new SpiffeTrustManager(source, authorizer));
+    }
+
+    /**
+     * A context for outgoing connections through {@code SSLEngine}s (JDK {@code HttpClient}, Netty): every
+     * connection is a full handshake, verifying the server and presenting our SVID of that moment, even
+     * against servers that issue session tickets. Its socket factories are refused (sockets could resume).
+     */
+    public static SSLContext createClient(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
+        return new NonResumingClientContext(create(keyManager, trustManager));
     }
 }

@@ -17,7 +17,9 @@ import org.apache.commons.logging.LogFactory;
  * Verifies peers the SPIFFE way, in both TLS roles: the chain must be an X509-SVID that verifies against
  * the bundle of its own trust domain, as the source holds it at the moment of the handshake, and the
  * {@link PeerAuthorizer} must accept its ID. Hostname checks do not apply: SVIDs prove IDs, not names.
- * Sessions it verifies are never resumed, so each connection is verified afresh.
+ * As a server it keeps the sessions it verifies from being resumed ({@link ServerSessions}). As a client
+ * it marks them not resumable too ({@link NoResumption}), which is not enough: only a context from
+ * {@link SpiffeSslContexts#createClient} makes each connection verify the server afresh.
  */
 public final class SpiffeTrustManager extends X509ExtendedTrustManager {
 

@@ -2,11 +2,27 @@ package io.github.spiffeboot.client;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLEngine;
+
+import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.id.SpiffeId;
+import io.github.spiffeboot.id.TrustDomain;
+import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestTlsServer;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.testapp.ClientApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterAll;
@@ -14,10 +30,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClient;
+import org.springframework.web.client.RestTemplate;
 import org.springframework.web.reactive.function.client.WebClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -165,5 +184,206 @@ class ClientMtlsIntegrationTests {
         String expected = rotated.leaf().getSerialNumber().toString(16);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> expected.equals(restClient.get().uri("/client-serial").retrieve().body(String.class)));
+    }
+
+    /** The kinds of outgoing client the starter equips, each over the starter's own TLS for that kind. */
+    enum ClientKind {
+
+        REST_CLIENT, REST_TEMPLATE, WEB_CLIENT;
+
+        /**
+         * A client built once and used for every call, as applications do; each call is one GET (on a new
+         * connection when the server closes connections after answering, as {@link TestTlsServer} does).
+         */
+        UnaryOperator<String> build(ConfigurableApplicationContext client, PeerAuthorizer expectedServer) {
+            return switch (this) {
+                case REST_CLIENT -> {
+                    RestClient restClient = client.getBean(RestClient.Builder.class)
+                        .requestFactory(client.getBean(SpiffeClientTls.class).requestFactory(expectedServer))
+                        .build();
+                    yield url -> restClient.get().uri(url).retrieve().body(String.class);
+                }
+                case REST_TEMPLATE -> {
+                    RestTemplate restTemplate = new RestTemplate(
+                            client.getBean(SpiffeClientTls.class).requestFactory(expectedServer));
+                    yield url -> restTemplate.getForObject(url, String.class);
+                }
+                case WEB_CLIENT -> {
+                    WebClient webClient = client.getBean(WebClient.Builder.class)
+                        .clientConnector(client.getBean(SpiffeWebClients.class).connector(expectedServer))
+                        .build();
+                    yield url -> webClient.get()
+                        .uri(url)
+                        .retrieve()
+                        .bodyToMono(String.class)
+                        .block(Duration.ofSeconds(10));
+                }
+            };
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void everyConnectionToATicketIssuingServerIsAFullHandshakeVerifiedByTheClient(ClientKind kind) {
+        AtomicInteger serverChecks = new AtomicInteger();
+        PeerAuthorizer countingPayment = peer -> {
+            serverChecks.incrementAndGet();
+            PeerAuthorizer.id(SpiffeId.parse(PAYMENT)).authorize(peer);
+        };
+        try (TestTlsServer server = TestTlsServer.start(ca.issue(PAYMENT, Duration.ofHours(1)), ca.bundle())) {
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            String clientSerial = clientAgent.currentSvid().leaf().getSerialNumber().toString(16);
+            UnaryOperator<String> get = kind.build(client, countingPayment);
+            for (int i = 0; i < 4; i++) {
+                assertThat(get.apply(url)).isEqualTo(clientSerial);
+            }
+            assertThat(server.handshakes()).hasSize(4)
+                .allSatisfy(handshake -> assertThat(handshake.protocol()).isEqualTo("TLSv1.3"));
+            assertThat(server.resumedHandshakes()).as("connections that resumed a session").isZero();
+            assertThat(server.fullHandshakes()).as("full handshakes with a client certificate").isEqualTo(4);
+            assertThat(serverChecks).as("the client's checks of the server").hasValue(4);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void aTicketIssuingServerSeesTheRotatedClientSvidOnTheNextConnection(ClientKind kind) {
+        try (TestTlsServer server = TestTlsServer.start(ca.issue(PAYMENT, Duration.ofHours(1)), ca.bundle())) {
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            UnaryOperator<String> get = kind.build(client, PeerAuthorizer.id(SpiffeId.parse(PAYMENT)));
+            assertThat(get.apply(url))
+                .isEqualTo(clientAgent.currentSvid().leaf().getSerialNumber().toString(16));
+            String rotated = clientAgent.rotate().leaf().getSerialNumber().toString(16);
+            X509ContextSource source = client.getBean(X509ContextSource.class);
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> rotated.equals(source.current().svid().leaf().getSerialNumber().toString(16)));
+            assertThat(get.apply(url)).isEqualTo(rotated);
+            assertThat(server.resumedHandshakes()).isZero();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void aServerNoLongerTrustedIsRefusedOnTheNextConnection(ClientKind kind) {
+        TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
+        String ledger = "spiffe://partner.example/ns/production/sa/ledger";
+        X509ContextSource source = client.getBean(X509ContextSource.class);
+        Predicate<TrustDomain> inBundles = domain -> source.current().bundles().trustDomains().contains(domain);
+        TrustDomain partnerDomain = new TrustDomain("partner.example");
+        clientAgent.federateWith(partner);
+        try (TestTlsServer server = TestTlsServer.start(partner.issue(ledger, Duration.ofHours(1)), ca.bundle())) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> inBundles.test(partnerDomain));
+            String url = "https://localhost:" + server.port() + "/client-serial";
+            UnaryOperator<String> get = kind.build(client, PeerAuthorizer.id(SpiffeId.parse(ledger)));
+            assertThat(get.apply(url)).isNotEmpty();
+
+            clientAgent.stopFederatingWith(partner);
+            await().atMost(Duration.ofSeconds(5)).until(() -> !inBundles.test(partnerDomain));
+            assertThatThrownBy(() -> get.apply(url))
+                .hasStackTraceContaining("server presented a certificate for " + ledger);
+            assertThat(server.handshakes()).hasSize(1);
+            await().atMost(Duration.ofSeconds(5)).until(() -> server.failedHandshakes() == 1);
+        }
+        finally {
+            clientAgent.stopFederatingWith(partner);
+        }
+    }
+
+    @Test
+    void outgoingEnginesNameTheServerBySniButGiveJsseNoPeerToResumeASessionFor() {
+        SSLContext context = client.getBean(SpiffeClientTls.class).sslContext(PeerAuthorizer.any());
+        SSLEngine engine = context.createSSLEngine("payment.example.org", 8443);
+        assertThat(engine.getPeerHost()).as("the key JSSE caches and finds sessions under").isNull();
+        assertThat(engine.getPeerPort()).isEqualTo(-1);
+        assertThat(engine.getUseClientMode()).isTrue();
+        assertThat(engine.getSSLParameters().getServerNames()).containsExactly(new SNIHostName("payment.example.org"));
+        assertThat(context.createSSLEngine("payment.example.org.", 8443).getSSLParameters().getServerNames())
+            .containsExactly(new SNIHostName("payment.example.org"));
+        for (String noSni : new String[] { "localhost", "10.1.2.3", "::1", null }) {
+            assertThat(context.createSSLEngine(noSni, 8443).getSSLParameters().getServerNames()).as(noSni).isNullOrEmpty();
+        }
+        assertThatThrownBy(context::getSocketFactory).isInstanceOf(UnsupportedOperationException.class)
+            .hasMessageContaining("could resume");
+    }
+
+    @Test
+    void authorizersDescribedAlikeEachEnforceTheirOwnRule() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        String billing = "spiffe://example.org/ns/production/sa/billing-service";
+        PeerAuthorizer payment = new PeerAuthorizer.Described("the payment service", id -> id.toString().equals(PAYMENT));
+        PeerAuthorizer mistaken = new PeerAuthorizer.Described("the payment service", id -> id.toString().equals(billing));
+        RestClient toPayment = RestClient.builder().requestFactory(tls.requestFactory(payment)).baseUrl(baseUrl).build();
+        RestClient toBilling = RestClient.builder().requestFactory(tls.requestFactory(mistaken)).baseUrl(baseUrl).build();
+        assertThat(toPayment.get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        assertThatThrownBy(() -> toBilling.get().uri("/whoami").retrieve().body(String.class))
+            .isInstanceOf(ResourceAccessException.class)
+            .hasMessageContaining("expected the payment service, presented " + PAYMENT);
+    }
+
+    @Test
+    void equalExpectationsShareOneHttpClientAndDifferentOnesDoNot() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        SpiffeId payment = SpiffeId.parse(PAYMENT);
+        X509ContextSource source = client.getBean(X509ContextSource.class);
+        assertThat(PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT))))
+            .isEqualTo(PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT))))
+            .isNotEqualTo(PeerAuthorizer.matching(CallerSet.parse(List.of("spiffe://example.org/ns/production/sa/*"))));
+        assertThat(PeerAuthorizer.id(payment)).isEqualTo(PeerAuthorizer.oneOf(payment, payment))
+            .isNotEqualTo(PeerAuthorizer.id(SpiffeId.parse(ORDER)));
+        assertThat(PeerAuthorizer.memberOf(new TrustDomain("example.org")))
+            .isEqualTo(PeerAuthorizer.memberOf(new TrustDomain("example.org")))
+            .isNotEqualTo(PeerAuthorizer.memberOf(new TrustDomain("partner.example")));
+        assertThat(PeerAuthorizer.sameTrustDomain(source)).isEqualTo(PeerAuthorizer.sameTrustDomain(source));
+        assertThat(PeerAuthorizer.any()).isEqualTo(PeerAuthorizer.any());
+
+        PeerAuthorizer first = PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT)));
+        PeerAuthorizer second = PeerAuthorizer.matching(CallerSet.parse(List.of(PAYMENT)));
+        assertThat(tls.httpClient(first)).isSameAs(tls.httpClient(second));
+        assertThat(tls.sslContext(first)).isSameAs(tls.sslContext(second));
+        assertThat(tls.httpClient(first)).isNotSameAs(tls.httpClient(PeerAuthorizer.id(payment)));
+    }
+
+    @Test
+    void restClientsBuiltPerRequestShareOnePooledHttpClient() {
+        Supplier<RestClient> perRequest = () -> client.getBean(RestClient.Builder.class)
+            .apply(client.getBean(SpiffeRestClients.class).expecting(PAYMENT))
+            .baseUrl(baseUrl)
+            .build();
+        assertThat(perRequest.get().get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        long afterFirst = selectorThreads();
+        for (int i = 0; i < 20; i++) {
+            assertThat(perRequest.get().get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        }
+        assertThat(selectorThreads()).as("HTTP client selector threads").isLessThanOrEqualTo(afterFirst);
+    }
+
+    @Test
+    void manyOneOffAuthorizersDoNotPileUpHttpClientsOrThreads() {
+        SpiffeClientTls tls = client.getBean(SpiffeClientTls.class);
+        long before = selectorThreads();
+        List<Object> factories = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            int n = i;
+            PeerAuthorizer oneOff = peer -> {
+                if (n < 0) {
+                    throw new IllegalStateException();
+                }
+            };
+            factories.add(tls.requestFactory(oneOff));
+        }
+        factories.clear();
+        // The most recent ones stay cached; the others end their selector thread once collected.
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500)).until(() -> {
+            System.gc();
+            return selectorThreads() - before <= SpiffeClientTls.CACHED_EXPECTATIONS;
+        });
+    }
+
+    private static long selectorThreads() {
+        return Thread.getAllStackTraces()
+            .keySet()
+            .stream()
+            .filter(thread -> thread.getName().matches("HttpClient-\\d+-SelectorManager"))
+            .count();
     }
 }

@@ -194,6 +194,13 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         return this;
     }
 
+    /** Stops delivering a federated trust domain's bundle, as when a federation relationship is removed. */
+    public synchronized TestWorkloadApi stopFederatingWith(TestCertificateAuthority other) {
+        federated.remove(other.trustDomain());
+        pushToStreams();
+        return this;
+    }
+
     /**
      * Serves {@code der} exactly as given as the bundle of the workload's own trust domain (with the SVID),
      * and pushes it to open streams; {@code null} goes back to the authority's real bundle.
