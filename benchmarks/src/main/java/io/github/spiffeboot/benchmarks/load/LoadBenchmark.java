@@ -80,7 +80,8 @@ public final class LoadBenchmark {
     private boolean soak(LoadOptions options, String command) throws Exception {
         Machine machine = Machine.describe(options.root());
         Path work = Files.createTempDirectory("spiffe-soak");
-        Setup setup = setUp(options, work, options.rotationTtl());
+        // The soak's first phase is the restart one: start with its SVID lifetime.
+        Setup setup = setUp(options, work, options.restartTtl());
         System.out.println("[soak] starting " + Peer.STARTER.title());
         ServerProcess starter = started(setup.launcher().start(Peer.STARTER));
         Soak.Results results = new Soak(options, setup.pki(), setup.ab(), setup.workloadApi(), setup.probe()).run(starter);

@@ -24,7 +24,7 @@ import java.util.regex.Pattern;
  * @param warmupNewConnections new-connection requests per server after those
  * @param jvmFlags the flags of every server JVM
  * @param measurementTtl the starter's SVID lifetime during the comparison
- * @param soakDuration the length of each soak phase (rotation, then restart)
+ * @param soakDuration the length of each soak phase (restart, then rotation)
  * @param sampleEvery how often the soak samples heap, threads, descriptors and sessions
  * @param certificateSampleEvery how often the soak reads the served and the issued certificate
  * @param rotationTtl the SVID lifetime in the rotation phase (rotated at half of it)
@@ -39,7 +39,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
     static final String USAGE = """
             usage: benchmarks/load.sh [--smoke] [--soak] [options]
               (default)                   compare the starter with plain Boot TLS and with Spring Security x509()
-              --soak                      soak the starter: SVID rotation, then a Workload API restart, under load
+              --soak                      soak the starter under load: a Workload API restart, then SVID rotation
               --smoke                     short values for a quick check; results labelled SMOKE RUN
               --rounds N                  alternating rounds per mode (5; smoke 2)
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)
@@ -53,7 +53,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
               --sample-every T            soak: heap/threads/fds/sessions sample interval (30s; smoke 15s)
               --certificate-sample-every T soak: served and issued certificate sample interval (1s)
               --ttl T                     soak: SVID lifetime in the rotation phase (6s)
-              --restart-ttl T             soak: SVID lifetime in the restart phase (30s)
+              --restart-ttl T             soak: SVID lifetime in the restart phase (2m)
               --restart-downtime T        soak: how long the Workload API stays down (1s)
               --output FILE               Markdown file to update (BENCHMARKS.md in the checkout)
             Times: 90s, 10m, 1h or ISO-8601 (PT90S).""";
@@ -167,7 +167,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
 
         Duration rotationTtl = Duration.ofSeconds(6);
 
-        Duration restartTtl = Duration.ofSeconds(30);
+        Duration restartTtl = Duration.ofMinutes(2);
 
         Duration restartDowntime = Duration.ofSeconds(1);
 

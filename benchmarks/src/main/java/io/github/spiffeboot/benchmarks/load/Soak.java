@@ -12,10 +12,11 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.TestHttpConnection;
 
 /**
  * The soak of the starter: keep-alive and new-connection load at once (half the concurrency each), first
- * while the Workload API rotates the SVID every few seconds, then while it is restarted mid-load. Load runs
+ * while the Workload API is restarted mid-load, then while it rotates the SVID every few seconds. Load runs
  * in chunks of one sample interval; between chunks the server's heap after GC, threads, descriptors and HTTP
  * sessions are sampled, so every sample is taken at the same quiet point. The served certificate is watched
  * all along.
@@ -27,6 +28,9 @@ final class Soak {
     static final String ROTATION = "rotation";
 
     static final String RESTART = "restart";
+
+    /** Between the phases: the Workload API restarted with short-lived SVIDs, the server catching up. */
+    static final String SWITCH = "switch";
 
     /**
      * One sample between chunks.
@@ -46,9 +50,18 @@ final class Soak {
             int fileDescriptors, JvmProbe.Sessions sessions, int servedCertificates, String events) {
     }
 
-    /** Everything the report and the verdict need. */
+    /**
+     * Everything the report and the verdict need.
+     *
+     * @param warmup the warm-up runs
+     * @param samples the samples, the first one right after the warm-up
+     * @param rotations what the certificate watch saw, per phase
+     * @param loadErrors ab runs that broke off
+     * @param switchFailure why the server did not catch up after the switch to short-lived SVIDs, or null
+     * @param pid the server's process id
+     */
     record Results(List<LoadComparison.Measurement> warmup, List<Sample> samples,
-            List<ServedCertificateWatch.Summary> rotations, List<String> loadErrors, long pid) {
+            List<ServedCertificateWatch.Summary> rotations, List<String> loadErrors, String switchFailure, long pid) {
     }
 
     private final LoadOptions options;
@@ -70,6 +83,8 @@ final class Soak {
     private final List<String> events = new ArrayList<>();
 
     private Instant origin;
+
+    private volatile String switchFailure;
 
     Soak(LoadOptions options, BenchmarkPki pki, ApacheBench ab, DevWorkloadApiProcess workloadApi,
             WorkloadApiProbe workloadApiProbe) {
@@ -94,30 +109,38 @@ final class Soak {
             watch.start(options.certificateSampleEvery());
             samples.add(sample(server, AFTER_WARMUP, watch));
 
-            watch.phase(ROTATION);
-            runPhase(ROTATION, server, load, samples, watch, null);
-
-            // The restart phase runs with a longer SVID lifetime: a restart must fit in what is left of the
-            // SVID, as it does with SPIRE's hour-long SVIDs; with 6 s ones it would test the clock, not the starter.
+            // Restart first, with SVIDs that live long enough for any restart (as SPIRE's hour-long ones do): with
+            // 6 s SVIDs a restart slowed by a busy machine would test the clock, not the starter.
             watch.phase(RESTART);
-            event("Workload API restarted with SVID lifetime " + options.restartTtl() + " (start of the phase)");
-            workloadApi.restart(Duration.ZERO, options.restartTtl());
             Future<?> restart = load.submit(() -> {
                 Thread.sleep(options.soakDuration().toMillis() / 2);
                 event("Workload API stopped (SIGTERM) mid-load");
+                Instant stopped = Instant.now();
                 workloadApi.stop();
                 Thread.sleep(options.restartDowntime().toMillis());
                 workloadApi.start(options.restartTtl());
-                event("Workload API serving again after " + options.restartDowntime() + " down plus its start-up");
+                event(String.format("Workload API serving again, %.1f s after the stop (%s down, then its start-up)",
+                        Duration.between(stopped, Instant.now()).toMillis() / 1000.0, options.restartDowntime()));
                 return null;
             });
             runPhase(RESTART, server, load, samples, watch, restart);
+
+            // Switching to short-lived SVIDs is a restart too, safe only while the SVID in use lives long. The
+            // rotation phase starts once the server presents what the Workload API issues: the reconnect after
+            // the switch (the starter's backoff) belongs to the restart, not to rotation.
+            watch.phase(SWITCH);
+            event("Workload API restarted with SVID lifetime " + options.rotationTtl() + " for the rotation phase");
+            workloadApi.restart(Duration.ZERO, options.rotationTtl());
+            awaitPresentingWhatIsIssued(server, client, Duration.ofSeconds(60));
+
+            watch.phase(ROTATION);
+            runPhase(ROTATION, server, load, samples, watch, null);
             watch.close();
             List<ServedCertificateWatch.Observation> observations = watch.observations();
             List<ServedCertificateWatch.Summary> rotations = List.of(
-                    ServedCertificateWatch.summarize(ROTATION, observations, BenchmarkPki.PAYMENT),
-                    ServedCertificateWatch.summarize(RESTART, observations, BenchmarkPki.PAYMENT));
-            return new Results(warmup, samples, rotations, List.copyOf(loadErrors), server.pid());
+                    ServedCertificateWatch.summarize(RESTART, observations, BenchmarkPki.PAYMENT),
+                    ServedCertificateWatch.summarize(ROTATION, observations, BenchmarkPki.PAYMENT));
+            return new Results(warmup, samples, rotations, List.copyOf(loadErrors), switchFailure, server.pid());
         }
         finally {
             load.shutdownNow();
@@ -129,13 +152,13 @@ final class Soak {
         Instant end = Instant.now().plus(options.soakDuration());
         int keepAliveConcurrency = options.concurrency() / 2;
         int newConnectionConcurrency = options.concurrency() - keepAliveConcurrency;
-        while (Instant.now().isBefore(end)) {
+        // Load goes on until the phase's time is up and its background task (the restart) is done, so that
+        // the server is always seen under load after the Workload API came back.
+        while (Instant.now().isBefore(end) || (background != null && !background.isDone())) {
             Duration chunk = Duration.between(Instant.now(), end);
-            if (chunk.compareTo(options.sampleEvery()) > 0) {
-                chunk = options.sampleEvery();
-            }
-            if (chunk.toSeconds() < 1) {
-                break;
+            if (chunk.compareTo(options.sampleEvery()) > 0 || chunk.toSeconds() < 1) {
+                chunk = (chunk.toSeconds() < 1) ? Duration.ofSeconds(Math.min(10, options.sampleEvery().toSeconds()))
+                        : options.sampleEvery();
             }
             Duration length = chunk;
             Future<?> keepAlive = load.submit(() -> drive(server, phase + "-keepalive", keepAliveConcurrency, true, length));
@@ -151,6 +174,28 @@ final class Soak {
         if (background != null) {
             await(background);
         }
+    }
+
+    /** Waits until the server presents the SVID the Workload API issues now; a soak failure if it does not in time. */
+    private void awaitPresentingWhatIsIssued(ServerProcess server, SpiffeTestClient client, Duration timeout)
+            throws InterruptedException {
+        Instant deadline = Instant.now().plus(timeout);
+        while (Instant.now().isBefore(deadline)) {
+            try (TestHttpConnection connection = client.connect("127.0.0.1", server.port())) {
+                if (connection.serverCertificate().getSerialNumber()
+                    .equals(workloadApiProbe.fetch(workloadApi.socket()).getSerialNumber())) {
+                    event("the server presents the SVID issued now");
+                    return;
+                }
+            }
+            catch (IOException | RuntimeException notYet) {
+                // the Workload API or the server is still catching up
+            }
+            Thread.sleep(250);
+        }
+        switchFailure = "the server did not present the SVID the Workload API issued within " + timeout
+                + " of the switch to " + options.rotationTtl() + " SVIDs";
+        event(switchFailure);
     }
 
     private Void drive(ServerProcess server, String label, int concurrency, boolean keepAlive, Duration length) {

@@ -15,7 +15,7 @@ final class SoakReport {
             Soak.Results results, List<Check> checks) {
         boolean passed = SoakVerdict.passed(checks);
         StringBuilder md = new StringBuilder();
-        md.append("## Soak: the starter under load through SVID rotation and a Workload API restart\n\n");
+        md.append("## Soak: the starter under load through a Workload API restart and SVID rotation\n\n");
         if (options.smoke()) {
             md.append("> **SMOKE RUN, not the final numbers.** Phases of ").append(options.soakDuration())
                 .append(" instead of 10 minutes, on a machine shared with other builds: this proves the harness end to end. ")
@@ -40,11 +40,14 @@ final class SoakReport {
             .append(options.sampleEvery().toSeconds()).append(" s; after each chunk a sample. Warm-up first: ")
             .append(options.warmupKeepAlive()).append(" keep-alive requests, then ").append(options.warmupNewConnections())
             .append(" on new connections.\n");
-        md.append("- Phases of ").append(options.soakDuration()).append(" each: **rotation**, SVID lifetime ")
-            .append(options.rotationTtl()).append(" (rotated at half of it); **restart**, SVID lifetime ")
-            .append(options.restartTtl()).append(" (the Workload API is restarted with it at the start of the phase), ")
-            .append("stopped (SIGTERM) mid-phase and started again on the same socket with the same CA after ")
-            .append(options.restartDowntime()).append(" plus its start-up.\n");
+        md.append("- Phases of ").append(options.soakDuration()).append(" each, in this order: **restart**, SVID lifetime ")
+            .append(options.restartTtl()).append(", the Workload API stopped (SIGTERM) half-way and started again on the same ")
+            .append("socket with the same CA after ").append(options.restartDowntime()).append(" plus its start-up (load goes on ")
+            .append("until it serves again); **switch**, the Workload API restarted with SVID lifetime ")
+            .append(options.rotationTtl()).append(" until the server presents the SVID it issues; **rotation**, SVIDs rotated ")
+            .append("at half of ").append(options.rotationTtl()).append(". Restart first, with long-lived SVIDs: a restart ")
+            .append("slowed by a busy machine must not outlast the SVID in use (SPIRE's live an hour), or the soak would ")
+            .append("measure the clock, not the starter.\n");
         md.append("- Served certificates: every ").append(options.certificateSampleEvery())
             .append(", the SVID the Workload API issues now (gRPC FetchX509SVID) and the certificate the server presents ")
             .append("(a Java mTLS handshake as order-service that verifies it against the bundle, validity included).\n");

@@ -72,6 +72,10 @@ final class SoakVerdict {
                 "first " + first.fileDescriptors() + ", last " + last.fileDescriptors(),
                 last.fileDescriptors() <= first.fileDescriptors() + FILE_DESCRIPTOR_GROWTH));
 
+        checks.add(new Check("caught up after the switch to short-lived SVIDs",
+                "presents the newly issued SVID within 60 s of the Workload API's restart",
+                (results.switchFailure() == null) ? "yes" : results.switchFailure(), results.switchFailure() == null));
+
         for (ServedCertificateWatch.Summary rotation : results.rotations()) {
             Duration ttl = Soak.ROTATION.equals(rotation.phase()) ? options.rotationTtl() : options.restartTtl();
             double expected = (double) options.soakDuration().toMillis() / (ttl.toMillis() / 2.0);

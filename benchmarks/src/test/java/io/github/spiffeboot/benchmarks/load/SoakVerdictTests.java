@@ -16,7 +16,7 @@ class SoakVerdictTests {
 
     private static final long MIB = 1024 * 1024;
 
-    /** One-minute phases: 20 rotations expected at a 6 s lifetime, 4 at 30 s. */
+    /** One-minute phases: 20 rotations expected at a 6 s lifetime, 1 at 2 minutes (2 needed at least). */
     private static final LoadOptions OPTIONS = LoadOptions.parse(Path.of("/checkout"), "--soak", "--duration", "1m");
 
     private static final JvmProbe.Sessions NO_SESSIONS = new JvmProbe.Sessions(0, 0);
@@ -49,7 +49,13 @@ class SoakVerdictTests {
                 last.fileDescriptors(), last.sessions(), last.servedCertificates(), ""));
         assertFailsOnly("no failed requests", results(samples, rotations()));
         assertFailsOnly("no failed requests", new Soak.Results(List.of(), samples(60 * MIB, 60 * MIB, NO_SESSIONS),
-                rotations(), List.of("restart-keepalive: ab exited with 1"), 1));
+                rotations(), List.of("restart-keepalive: ab exited with 1"), null, 1));
+    }
+
+    @Test
+    void failsWhenTheServerDidNotCatchUpAfterTheSwitchToShortLivedSvids() {
+        assertFailsOnly("caught up after the switch to short-lived SVIDs", new Soak.Results(List.of(),
+                samples(60 * MIB, 60 * MIB, NO_SESSIONS), rotations(), List.of(), "not within PT1M", 1));
     }
 
     @Test
@@ -72,7 +78,7 @@ class SoakVerdictTests {
         Summary tooFew = new Summary(Soak.ROTATION, 60, 0, 10, 10, List.of(), List.of(), 0);
         assertFailsOnly("every rotation served (rotation)", results(samples(60 * MIB, 60 * MIB, NO_SESSIONS),
                 List.of(tooFew, restartPhase())));
-        Summary expired = new Summary(Soak.RESTART, 60, 3, 5, 5, List.of(), List.of("t SSLHandshakeException"), 0);
+        Summary expired = new Summary(Soak.RESTART, 60, 3, 3, 3, List.of(), List.of("t SSLHandshakeException"), 0);
         assertFailsOnly("every rotation served (restart)", results(samples(60 * MIB, 60 * MIB, NO_SESSIONS),
                 List.of(rotationPhase(), expired)));
     }
@@ -84,7 +90,7 @@ class SoakVerdictTests {
     }
 
     private static Soak.Results results(List<Sample> samples, List<Summary> rotations) {
-        return new Soak.Results(List.of(), samples, rotations, List.of(), 1);
+        return new Soak.Results(List.of(), samples, rotations, List.of(), null, 1);
     }
 
     private static List<Summary> rotations() {
@@ -96,14 +102,14 @@ class SoakVerdictTests {
     }
 
     private static Summary restartPhase() {
-        return new Summary(Soak.RESTART, 60, 3, 5, 5, List.of(), List.of(), 0);
+        return new Summary(Soak.RESTART, 60, 3, 3, 3, List.of(), List.of(), 0);
     }
 
     private static List<Sample> samples(long firstHeap, long lastHeap, JvmProbe.Sessions sessions) {
         List<Sample> samples = new ArrayList<>();
         samples.add(new Sample(0, Soak.AFTER_WARMUP, 0, 0, firstHeap, 60, 40, sessions, 1, ""));
-        samples.add(new Sample(30, Soak.ROTATION, 50_000, 0, (firstHeap + lastHeap) / 2, 62, 45, sessions, 10, ""));
-        samples.add(new Sample(60, Soak.RESTART, 100_000, 0, lastHeap, 63, 44, sessions, 25, ""));
+        samples.add(new Sample(30, Soak.RESTART, 50_000, 0, (firstHeap + lastHeap) / 2, 62, 45, sessions, 3, ""));
+        samples.add(new Sample(60, Soak.ROTATION, 100_000, 0, lastHeap, 63, 44, sessions, 25, ""));
         return samples;
     }
 }
