@@ -45,8 +45,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)
               --new-connection-round T    per server and round, new connection per request (20s; smoke 5s)
               --concurrency N             concurrent requests (16)
-              --warmup-keepalive N        keep-alive requests per server before measuring (150000; smoke 20000)
-              --warmup-new-connections N  then new-connection requests per server (3000; smoke 500)
+              --warmup-keepalive N        keep-alive requests per server before measuring (150000; smoke 10000)
+              --warmup-new-connections N  then new-connection requests per server (3000; smoke 300)
               --jvm-flags "FLAGS"         flags of every server JVM ("-Xms512m -Xmx512m -XX:+UseG1GC")
               --measurement-ttl T         starter's SVID lifetime while comparing (1h)
               --duration T                soak: length of each phase (10m; smoke 1m)
@@ -179,8 +179,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             this.rounds = smoke ? 2 : 5;
             this.keepAliveRound = Duration.ofSeconds(smoke ? 5 : 20);
             this.newConnectionRound = Duration.ofSeconds(smoke ? 5 : 20);
-            this.warmupKeepAlive = smoke ? 20_000 : 150_000;
-            this.warmupNewConnections = smoke ? 500 : 3_000;
+            this.warmupKeepAlive = smoke ? 10_000 : 150_000;
+            this.warmupNewConnections = smoke ? 300 : 3_000;
             this.soakDuration = smoke ? Duration.ofMinutes(1) : Duration.ofMinutes(10);
             this.sampleEvery = Duration.ofSeconds(smoke ? 15 : 30);
         }

@@ -220,9 +220,13 @@ final class Soak {
     private Sample sample(ServerProcess server, String phase, ServedCertificateWatch watch)
             throws IOException, InterruptedException {
         JvmProbe probe = server.probe();
+        long heap = probe.heapAfterGc();
+        int threads = probe.threads();
+        int fileDescriptors = probe.fileDescriptors();
+        JvmProbe.Sessions sessions = probe.sessions();
+        // Stamped when taken, after the slow full GC, so that events logged meanwhile sort before it.
         Sample sample = new Sample(Duration.between(origin, Instant.now()).toSeconds(), phase, requests.get(),
-                unsuccessful.get(), probe.heapAfterGc(), probe.threads(), probe.fileDescriptors(), probe.sessions(),
-                watch.servedSoFar(), drainEvents());
+                unsuccessful.get(), heap, threads, fileDescriptors, sessions, watch.servedSoFar(), drainEvents());
         log(String.format("t=%ds %s: %d requests, %d unsuccessful, heap after GC %.1f MiB, %d threads, %d fds, "
                 + "sessions %d open / %d created, %d certificates served", sample.at(), phase, sample.requests(),
                 sample.unsuccessful(), sample.heapAfterGc() / 1048576.0, sample.threads(), sample.fileDescriptors(),

@@ -37,7 +37,7 @@ class LoadOptionsTests {
         assertThat(options.soak()).isTrue();
         assertThat(options.rounds()).isEqualTo(3);
         assertThat(options.keepAliveRound()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(options.warmupKeepAlive()).isEqualTo(20_000);
+        assertThat(options.warmupKeepAlive()).isEqualTo(10_000);
         assertThat(options.soakDuration()).isEqualTo(Duration.ofSeconds(90));
     }
 
