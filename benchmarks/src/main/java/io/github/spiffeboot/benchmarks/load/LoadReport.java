@@ -116,12 +116,13 @@ final class LoadReport {
         md.append("Heap used after a full GC (`jcmd <pid> GC.run`, then `GC.heap_info`); HTTP sessions from Tomcat's ")
             .append("Micrometer meters (`tomcat_sessions_active_current_sessions`, `tomcat_sessions_created_sessions_total` ")
             .append("on `/actuator/prometheus`); threads from `/proc/<pid>/status`; descriptors from `/proc/<pid>/fd`.\n\n");
-        md.append("| server | heap after GC (MiB) | HTTP sessions open | HTTP sessions created | threads | open fds |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| server | pid | heap after GC (MiB) | HTTP sessions open | HTTP sessions created | threads | open fds |\n");
+        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
         for (Peer peer : Peer.values()) {
             After after = results.after().get(peer);
-            md.append(String.format("| %s | %.1f | %d | %d | %d | %d |%n", peer.key(), after.heapAfterGc() / 1048576.0,
-                    after.sessions().active(), after.sessions().created(), after.threads(), after.fileDescriptors()));
+            md.append(String.format("| %s | %d | %.1f | %d | %d | %d | %d |%n", peer.key(), results.pids().get(peer),
+                    after.heapAfterGc() / 1048576.0, after.sessions().active(), after.sessions().created(), after.threads(),
+                    after.fileDescriptors()));
         }
 
         md.append("\n### Set-Cookie: one `curl -sv` request each, after the measurements\n\n");
