@@ -1,7 +1,6 @@
 package io.github.spiffeboot.benchmarks;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.Collection;
@@ -16,8 +15,8 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * Runs the benchmarks and writes {@code BENCHMARKS.md}: each result as a ratio to its baseline measured
- * in the same run, since absolute timings on shared machines mean little.
+ * Runs the JMH benchmarks and writes their section of {@code BENCHMARKS.md}: each result as a ratio to its
+ * baseline measured in the same run, since absolute timings on shared machines mean little.
  */
 public final class BenchmarkReport {
 
@@ -41,7 +40,7 @@ public final class BenchmarkReport {
             errors.computeIfAbsent(rules, key -> new double[2])[column] = result.getPrimaryResult().getScoreError();
         }
         StringBuilder md = new StringBuilder();
-        md.append("# Benchmarks\n\n");
+        md.append("## Authorization decision (JMH)\n\n");
         md.append("Measured with JMH (`benchmarks/run.sh`), 1 fork, 3 x 1 s warm-up, 5 x 1 s measurement, on ")
             .append(Runtime.getRuntime().availableProcessors())
             .append(" cores, Java ")
@@ -50,7 +49,6 @@ public final class BenchmarkReport {
             .append(LocalDate.now())
             .append(". The machine is shared and noisy: read the ratios, which compare two measurements of the same")
             .append(" run; absolute times are given for scale only (mean and 99.9% error).\n\n");
-        md.append("## Authorization decision\n\n");
         md.append("One decision for a request that hits the last of N rules (20 caller IDs each) with an allowed ")
             .append("caller. Baseline: a naive allowlist that scans every rule and every ID as strings.\n\n");
         md.append("| rules | compiled policy (ns) | naive scan (ns) | naive / compiled |\n");
@@ -63,7 +61,8 @@ public final class BenchmarkReport {
             md.append(String.format("%nGrowth from 10 to 1,000 rules: compiled policy %.1f×, naive scan %.1f×.%n",
                     large[0] / small[0], large[1] / small[1]));
         }
-        Files.writeString(output, md.toString());
+        // Only this report's section: the load benchmark writes its own sections of the same file.
+        MarkdownSections.write(output, "jmh", md.toString());
         System.out.println("Wrote " + output.toAbsolutePath());
     }
 }

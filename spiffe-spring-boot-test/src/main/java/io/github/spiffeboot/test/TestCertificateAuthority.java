@@ -1,15 +1,26 @@
 package io.github.spiffeboot.test;
 
+import java.io.IOException;
+import java.io.InputStream;
 import java.math.BigInteger;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.PrivateKey;
 import java.security.SecureRandom;
+import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
+import java.security.spec.PKCS8EncodedKeySpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.Date;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
@@ -115,6 +126,35 @@ public final class TestCertificateAuthority {
         catch (GeneralSecurityException | CertIOException ex) {
             throw new IllegalStateException("cannot create intermediate CA for " + trustDomain, ex);
         }
+    }
+
+    /**
+     * Loads a CA that {@link #writePem} stored, so that a second process (or a restarted one) issues
+     * SVIDs that the same bundle verifies.
+     */
+    public static TestCertificateAuthority load(Path certificateFile, Path keyFile) throws IOException {
+        try (InputStream in = Files.newInputStream(certificateFile)) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            String pem = Files.readString(keyFile, StandardCharsets.US_ASCII);
+            String base64 = pem.replaceAll("-----(BEGIN|END) PRIVATE KEY-----", "").replaceAll("\\s", "");
+            PrivateKey key = KeyFactory.getInstance(certificate.getPublicKey().getAlgorithm())
+                .generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
+            String trustDomain = new TestSvid(List.of(certificate), null).spiffeId().getHost();
+            return new TestCertificateAuthority(trustDomain, new KeyPair(certificate.getPublicKey(), key), certificate);
+        }
+        catch (GeneralSecurityException | IllegalArgumentException | IllegalStateException ex) {
+            throw new IOException("cannot load a test CA from " + certificateFile + " and " + keyFile, ex);
+        }
+    }
+
+    /**
+     * Writes the root certificate and its private key as PEM files (the key readable by its owner only), for
+     * {@link #load}.
+     */
+    public void writePem(Path certificateFile, Path keyFile) throws IOException {
+        Files.deleteIfExists(keyFile);
+        Files.createFile(keyFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        new TestSvid(List.of(certificate), keyPair.getPrivate()).writePem(certificateFile, keyFile);
     }
 
     public String trustDomain() {

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,9 +22,16 @@ import io.github.spiffeboot.test.TestWorkloadApi;
  * <p>
  * As a program: {@code DevWorkloadApi --dir /tmp/spiffe-dev --ttl PT30S order=spiffe://example.org/order ...}
  * serves {@code /tmp/spiffe-dev/order.sock} and so on until stopped, and writes the CA certificate to
- * {@code bundle.pem} there.
+ * {@code bundle.pem} there. The CA and its key are kept in that directory too (see {@link #authority}), so
+ * a restart on the same directory keeps the trust bundle.
  */
 public final class DevWorkloadApi implements AutoCloseable {
+
+    /** The CA certificate kept in the directory. */
+    public static final String CA_CERTIFICATE_FILE = "ca.pem";
+
+    /** The CA's private key kept in the directory. */
+    public static final String CA_KEY_FILE = "ca-key.pem";
 
     private final TestCertificateAuthority authority;
 
@@ -40,7 +48,7 @@ public final class DevWorkloadApi implements AutoCloseable {
     public static DevWorkloadApi start(Path directory, String trustDomain, Duration ttl, Map<String, String> ids)
             throws IOException {
         Files.createDirectories(directory);
-        DevWorkloadApi dev = new DevWorkloadApi(TestCertificateAuthority.create(trustDomain));
+        DevWorkloadApi dev = new DevWorkloadApi(authority(directory, trustDomain));
         for (Map.Entry<String, String> workload : ids.entrySet()) {
             TestWorkloadApi api = TestWorkloadApi.create(dev.authority, directory.resolve(workload.getKey() + ".sock"))
                 .svidTtl(ttl)
@@ -51,6 +59,32 @@ public final class DevWorkloadApi implements AutoCloseable {
         }
         new TestSvid(dev.authority.bundle(), null).writePem(directory.resolve("bundle.pem"), null);
         return dev;
+    }
+
+    /**
+     * The CA kept in {@code directory} ({@value #CA_CERTIFICATE_FILE}, {@value #CA_KEY_FILE}), created and
+     * stored there when there is none or it has expired. A development Workload API restarted on the same
+     * directory therefore keeps its trust bundle, as a restarted SPIRE agent does, and a test harness can
+     * issue further certificates (for example long-lived client certificates) from the same CA.
+     *
+     * @throws IllegalStateException if the directory holds the CA of another trust domain
+     */
+    public static TestCertificateAuthority authority(Path directory, String trustDomain) throws IOException {
+        Path certificate = directory.resolve(CA_CERTIFICATE_FILE);
+        Path key = directory.resolve(CA_KEY_FILE);
+        if (Files.exists(certificate) && Files.exists(key)) {
+            TestCertificateAuthority stored = TestCertificateAuthority.load(certificate, key);
+            if (!stored.trustDomain().equals(trustDomain)) {
+                throw new IllegalStateException(certificate + " is the CA of trust domain " + stored.trustDomain()
+                        + ", not of " + trustDomain + ": use another directory");
+            }
+            if (stored.certificate().getNotAfter().toInstant().isAfter(Instant.now())) {
+                return stored;
+            }
+        }
+        TestCertificateAuthority created = TestCertificateAuthority.create(trustDomain);
+        created.writePem(certificate, key);
+        return created;
     }
 
     /** The server of one workload, by name. */
