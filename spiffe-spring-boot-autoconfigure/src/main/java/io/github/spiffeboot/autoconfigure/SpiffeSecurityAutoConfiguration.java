@@ -3,6 +3,7 @@ package io.github.spiffeboot.autoconfigure;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.observability.AuthorizationAuditLog;
+import io.github.spiffeboot.security.ManagementPortRequestMatcher;
 import io.github.spiffeboot.security.ManagementPortSecurityFilterChain;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.SpiffeAuthorizationManager;
@@ -118,7 +119,7 @@ public class SpiffeSecurityAutoConfiguration {
         @ConditionalOnMissingBean
         ManagementPortSecurityFilterChain spiffeManagementPortSecurityFilterChain(HttpSecurity http,
                 Environment environment) throws Exception {
-            http.securityMatcher(request -> isManagementPort(request.getLocalPort(), environment))
+            http.securityMatcher(new ManagementPortRequestMatcher(environment))
                 .authorizeHttpRequests(requests -> requests
                     .requestMatchers(EndpointRequest.to("health", "info", "prometheus")).permitAll()
                     .anyRequest().denyAll())
@@ -128,13 +129,6 @@ public class SpiffeSecurityAutoConfiguration {
             // As the chain's default, not through sessionManagement(): see SpiffeHttpConfigurer#setBuilder.
             http.setSharedObject(SessionCreationPolicy.class, SessionCreationPolicy.STATELESS);
             return new ManagementPortSecurityFilterChain(http.build());
-        }
-
-        private static boolean isManagementPort(int port, Environment environment) {
-            // 'local.management.port' is the port actually bound (management.server.port may be 0).
-            String bound = environment.getProperty("local.management.port",
-                    environment.getProperty("management.server.port"));
-            return bound != null && bound.equals(String.valueOf(port));
         }
     }
 }
