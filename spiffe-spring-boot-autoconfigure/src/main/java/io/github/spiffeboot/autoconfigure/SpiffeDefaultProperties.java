@@ -15,18 +15,11 @@ import org.springframework.core.env.MapPropertySource;
  * <li>gRPC sets SO_KEEPALIVE on every channel and Netty warns, on every (re)connect, that a Unix domain
  * socket has no such option: that one logger is quietened.</li>
  * <li>The health status {@code WARNING} ranks between DOWN and UP, and answers HTTP 200.</li>
- * <li>Spring Security's per-filter chain observations ({@code spring.security.filterchains}) are off: they
- * emit two meter events per filter per request, measured at about a third of a keep-alive request's
- * server CPU (see BENCHMARKS.md), and time nothing a certificate-authenticated API needs. Requests,
- * authorizations and the starter's own meters stay observed;
- * {@code management.observations.enable.spring.security.filterchains=true} brings them back.</li>
  * </ul>
  */
 class SpiffeDefaultProperties implements EnvironmentPostProcessor {
 
     static final String NETTY_BOOTSTRAP_LEVEL = "logging.level.io.grpc.netty.shaded.io.netty.bootstrap";
-
-    static final String FILTER_CHAIN_OBSERVATIONS = "management.observations.enable.spring.security.filterchains";
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
@@ -37,7 +30,6 @@ class SpiffeDefaultProperties implements EnvironmentPostProcessor {
                     // A mapping replaces Boot's defaults as a whole, so they are repeated here.
                     "management.endpoint.health.status.http-mapping.DOWN", "503",
                     "management.endpoint.health.status.http-mapping.OUT_OF_SERVICE", "503",
-                    "management.endpoint.health.status.http-mapping." + SpiffeHealthIndicator.WARNING, "200",
-                    FILTER_CHAIN_OBSERVATIONS, "false")));
+                    "management.endpoint.health.status.http-mapping." + SpiffeHealthIndicator.WARNING, "200")));
     }
 }

@@ -25,6 +25,7 @@ import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.Customizer;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.annotation.AnnotationTemplateExpressionDefaults;
@@ -89,6 +90,20 @@ public class SpiffeSecurityAutoConfiguration {
     @ConditionalOnMissingBean
     static AnnotationTemplateExpressionDefaults spiffeAnnotationTemplateDefaults() {
         return new AnnotationTemplateExpressionDefaults();
+    }
+
+    /**
+     * Spring Security's own observations off: observing requests wraps every filter of the chain in an
+     * observation with two meter events per filter per request, and observing authorizations times each
+     * decision again; together they cost more server CPU than the whole SPIFFE authentication and
+     * authorization (profiles in BENCHMARKS.md). Requests stay timed by {@code http.server.requests} and
+     * decisions are counted by rule and outcome ({@code spiffe.authz.decisions}). An application that wants
+     * Spring Security's observations defines its own {@link SecurityObservationSettings}.
+     */
+    @Bean
+    @ConditionalOnMissingBean
+    SecurityObservationSettings spiffeSecurityObservationSettings() {
+        return SecurityObservationSettings.noObservations();
     }
 
     /** Callers authenticate with certificates: no generated password user. */

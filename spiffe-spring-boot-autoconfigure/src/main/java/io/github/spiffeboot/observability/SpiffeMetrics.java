@@ -42,6 +42,8 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
 
     private volatile MeterRegistry registry;
 
+    private final java.util.Map<DecisionTags, Counter> decisionCounters = new java.util.concurrent.ConcurrentHashMap<>();
+
     /**
      * @param taggedCallers caller IDs that get their own {@code caller} tag; all others are {@code other}.
      * Empty: no caller tag at all.
@@ -54,6 +56,7 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
 
     @Override
     public void bindTo(MeterRegistry registry) {
+        this.decisionCounters.clear();
         this.registry = registry;
         Gauge.builder("spiffe.svid.expiry", source,
                 s -> Duration.between(clock.instant(), s.current().svid().expiresAt()).toMillis() / 1000.0)
@@ -111,14 +114,28 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         if (meters == null) {
             return;
         }
-        Counter.Builder counter = Counter.builder("spiffe.authz.decisions")
-            .tag("outcome", decision.outcome().name())
-            .tag("rule", decision.rule())
-            .description("Authorization decisions by outcome and rule");
+        String caller = null;
         if (!taggedCallers.isEmpty()) {
-            String caller = (decision.caller() != null) ? decision.caller().toString() : "none";
-            counter.tag("caller", taggedCallers.contains(caller) ? caller : OTHER);
+            String id = (decision.caller() != null) ? decision.caller().toString() : "none";
+            caller = taggedCallers.contains(id) ? id : OTHER;
         }
-        counter.register(meters).increment();
+        // Called on every request: the counter is looked up once per tag combination (all bounded), not
+        // rebuilt and registered each time.
+        decisionCounters.computeIfAbsent(new DecisionTags(decision.outcome().name(), decision.rule(), caller),
+                tags -> decisionCounter(meters, tags)).increment();
+    }
+
+    private static Counter decisionCounter(MeterRegistry meters, DecisionTags tags) {
+        Counter.Builder counter = Counter.builder("spiffe.authz.decisions")
+            .tag("outcome", tags.outcome())
+            .tag("rule", tags.rule())
+            .description("Authorization decisions by outcome and rule");
+        if (tags.caller() != null) {
+            counter.tag("caller", tags.caller());
+        }
+        return counter.register(meters);
+    }
+
+    private record DecisionTags(String outcome, String rule, String caller) {
     }
 }
