@@ -37,14 +37,18 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
 
     private final VerifiedCallers callers;
 
+    private final Clock clock;
+
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
 
     public SpiffeAuthenticationFilter(SpiffeAuthorities authorities, X509ContextSource source) {
-        this(new VerifiedCallers(source, new X509SvidVerifier()::verify, authorities, Clock.systemUTC()));
+        this(new VerifiedCallers(source, new X509SvidVerifier()::verify, authorities, Clock.systemUTC()),
+                Clock.systemUTC());
     }
 
-    SpiffeAuthenticationFilter(VerifiedCallers callers) {
+    SpiffeAuthenticationFilter(VerifiedCallers callers, Clock clock) {
         this.callers = callers;
+        this.clock = clock;
     }
 
     public void setSecurityContextHolderStrategy(SecurityContextHolderStrategy strategy) {
@@ -55,9 +59,23 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         SecurityContext context = contextHolder.createEmptyContext();
-        context.setAuthentication(authenticate(request));
+        context.setAuthentication(authenticate(request, response));
         contextHolder.setContext(context);
         chain.doFilter(request, response);
+    }
+
+    /**
+     * A keep-alive connection is authenticated by the certificate of its handshake for as long as it lives,
+     * while the client rotates its SVID underneath: pooled connections would go on presenting a certificate
+     * that expires. So a connection is closed after the response once its chain no longer verifies, or
+     * once it nears its end (see {@link VerifiedCallers.Caller#renewAt()}): the client's next request opens
+     * a new connection with its current SVID, and no request fails for an expired one. HTTP/1.1 only, where
+     * {@code Connection: close} means exactly that.
+     */
+    private void closeConnectionAfterResponse(HttpServletRequest request, HttpServletResponse response) {
+        if ("HTTP/1.1".equals(request.getProtocol()) && !response.isCommitted()) {
+            response.setHeader("Connection", "close");
+        }
     }
 
     /** An async dispatch is a request too: nothing else would carry the identity there. */
@@ -72,18 +90,22 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
         return false;
     }
 
-    private SpiffeAuthentication authenticate(HttpServletRequest request) {
+    private SpiffeAuthentication authenticate(HttpServletRequest request, HttpServletResponse response) {
         if (!(request.getAttribute(CERTIFICATE_ATTRIBUTE) instanceof X509Certificate[] chain) || chain.length == 0) {
             return null;
         }
         try {
             VerifiedCallers.Caller caller = callers.verify(chain);
+            if (clock.millis() >= caller.renewAt()) {
+                closeConnectionAfterResponse(request, response);
+            }
             return new SpiffeAuthentication(caller.id(), chain[0], caller.authorities());
         }
         catch (SvidVerificationException ex) {
             if (logger.isDebugEnabled()) {
                 logger.debug("Client certificate is no valid X.509-SVID: " + ex.getMessage());
             }
+            closeConnectionAfterResponse(request, response);
             return null;
         }
     }

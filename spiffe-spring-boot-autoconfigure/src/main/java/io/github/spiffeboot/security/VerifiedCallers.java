@@ -26,8 +26,13 @@ import org.springframework.security.core.GrantedAuthority;
  */
 final class VerifiedCallers {
 
-    /** A verified chain: the caller's ID, its authorities, and when the chain as a whole is valid. */
-    record Caller(SpiffeId id, List<GrantedAuthority> authorities, long validFrom, long validUntil) {
+    /**
+     * A verified chain: the caller's ID, its authorities, when the chain as a whole is valid, and when a
+     * connection authenticated with it should be renewed (four fifths into the leaf's lifetime, capped by
+     * the chain's validity), so that a client has long since rotated its SVID (SPIRE does so at half-life)
+     * when its connection is closed.
+     */
+    record Caller(SpiffeId id, List<GrantedAuthority> authorities, long validFrom, long validUntil, long renewAt) {
     }
 
     /** Verifies one chain against one bundle set; {@code X509SvidVerifier::verify} in production. */
@@ -72,7 +77,10 @@ final class VerifiedCallers {
             return cached;
         }
         SpiffeId id = verifier.verify(chain, current.bundles());
-        Caller caller = new Caller(id, List.copyOf(authorities.of(id)), latestNotBefore(chain), earliestNotAfter(chain));
+        long validUntil = earliestNotAfter(chain);
+        long leafIssued = chain[0].getNotBefore().getTime();
+        long renewAt = validUntil - Math.max(0, validUntil - leafIssued) / 5;
+        Caller caller = new Caller(id, List.copyOf(authorities.of(id)), latestNotBefore(chain), validUntil, renewAt);
         if (current.callers().size() < LIMIT) {
             current.callers().put(List.of(chain), caller);
         }

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 
 import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestHttpResponse;
@@ -29,6 +30,7 @@ import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.SecurityFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Callers authenticate with their certificate on every request, and only with it: the chains the starter
@@ -101,14 +103,38 @@ class StatelessSecurityIntegrationTests {
         @Test
         void aChainThatExpiresOnAKeepAliveConnectionNoLongerAuthenticates() throws Exception {
             // The leaf is valid for an hour, but the intermediate that signed it only for a few seconds.
-            Instant intermediateExpiry = Instant.now().plusSeconds(3);
+            Instant now = Instant.now();
+            Instant intermediateExpiry = now.plusSeconds(4);
             TestCertificateAuthority intermediate = agent.authority().intermediate(intermediateExpiry);
-            SpiffeTestClient client = SpiffeTestClient.withSvid(intermediate.issue(ORDER, Duration.ofHours(1)),
+            SpiffeTestClient client = SpiffeTestClient.withSvid(
+                    intermediate.issue(SvidSpec.forId(ORDER).validity(now.minusSeconds(1), now.plus(Duration.ofHours(1)))),
                     agent.trustedAuthorities());
             try (TestHttpConnection connection = client.connect(port)) {
                 assertThat(connection.get("/api/me").body()).isEqualTo(ORDER);
                 Thread.sleep(Math.max(0, Duration.between(Instant.now(), intermediateExpiry).toMillis()) + 1_100);
-                assertThat(connection.get("/api/me").status()).isEqualTo(401);
+                TestHttpResponse expired = connection.get("/api/me");
+                assertThat(expired.status()).isEqualTo(401);
+                // A connection whose certificate no longer verifies is of no further use: the client reconnects.
+                assertThat(expired.header("connection")).isEqualTo("close");
+            }
+        }
+
+        @Test
+        void aKeepAliveConnectionIsClosedNearTheEndOfItsCertificateWithoutFailingARequest() throws Exception {
+            // Valid for 6 s: the connection is renewed four fifths in, long after an agent rotates (half-life).
+            Instant now = Instant.now();
+            SpiffeTestClient client = SpiffeTestClient.withSvid(
+                    agent.authority().issue(SvidSpec.forId(ORDER).validity(now.minusSeconds(1), now.plusSeconds(5))),
+                    agent.trustedAuthorities());
+            try (TestHttpConnection connection = client.connect(port)) {
+                TestHttpResponse early = connection.get("/api/me");
+                assertThat(early.body()).isEqualTo(ORDER);
+                assertThat(early.header("connection")).isNull();
+                Thread.sleep(Math.max(0, Duration.between(Instant.now(), now.plusMillis(3_900)).toMillis()));
+                TestHttpResponse late = connection.get("/api/me");
+                assertThat(late.body()).isEqualTo(ORDER);
+                assertThat(late.header("connection")).isEqualTo("close");
+                assertThatThrownBy(() -> connection.get("/api/me")).isInstanceOf(IOException.class);
             }
         }
 
