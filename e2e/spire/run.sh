@@ -121,6 +121,7 @@ done
 # as_workload NAME sets $as to the command prefix that runs a command as that workload's user. env and
 # setpriv exec, so a command started in the background with it has the pid we record and stop.
 as=()
+socket_of() { echo "unix://$work/$1/sockets/agent.sock"; }
 as_workload() { as=(env HOME="$work" setpriv --reuid="${uid[$1]}" --regid="${uid[$1]}" --clear-groups --); }
 
 # ---------------------------------------------------------------------------------------------------------
@@ -148,7 +149,7 @@ start_server() { # name (a or b), trust domain, ca_ttl
         bind_address 127.0.0.1 bind_port "${server_port[$name]}" socket_path "$dir/server.sock" \
         trust_domain "$domain" data_dir "$dir/data" log_level DEBUG \
         ca_ttl "$ca_ttl" default_x509_svid_ttl "${SVID_TTL}s" agent_ttl 2m \
-        address 127.0.0.1 port "${bundle_port[$name]}" refresh_hint 10s \
+        address 127.0.0.1 port "${bundle_port[$name]}" refresh_hint 1m \
         connection_string "$dir/data/datastore.sqlite3" keys_path "$dir/data/keys.json"
     run_server "$name"
 }
@@ -185,7 +186,6 @@ run_agent() {
     pids[spire-agent-$name]=$!
     wait_for 60 "spire-agent $name" "$spire_bin/spire-agent" healthcheck -socketPath "$dir/sockets/agent.sock"
 }
-socket_of() { echo "unix://$work/$1/sockets/agent.sock"; }
 
 create_entry() { # server name, trust domain, SPIFFE ID, workload, extra entry create arguments
     local name=$1 domain=$2 id=$3 workload=$4
@@ -194,9 +194,41 @@ create_entry() { # server name, trust domain, SPIFFE ID, workload, extra entry c
         -selector "unix:uid:${uid[$workload]}" -x509SVIDTTL "$SVID_TTL" "$@" >>"$logs/entries.log"
 }
 
+# ---------------------------------------------------------------------------------------------------------
+# Started before SPIRE, so that they are up well before the CA rotation; they wait for the agent's socket.
+step "Java services: payment-service (no entry yet), order-service, two order-services in front of a go-spiffe server"
+payment_port=$(free_port) payment_mgmt=$(free_port)
+order_port=$(free_port) order_mgmt=$(free_port)
+goserver_port=$(free_port)
+order_go_port=$(free_port) order_go_wrong_port=$(free_port)
+java_opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
+start_java() { # name, workload, jar, server port, management port, then env assignments, then -- and arguments
+    local name=$1 workload=$2 jar=$3 port=$4 mgmt=$5
+    shift 5
+    local env=()
+    while (($#)) && [[ $1 != -- ]]; do env+=("$1"); shift; done
+    (($#)) && shift
+    as_workload "$workload"
+    "${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$port" MANAGEMENT_PORT="$mgmt" \
+        "${env[@]}" java "${java_opts[@]}" -jar "$work/bin/$jar" \
+        --logging.level.io.github.spiffeboot.source.WorkloadApiX509Source=DEBUG "$@" >"$logs/$name.log" 2>&1 &
+    pids[$name]=$!
+}
+start_java payment-service payment-service payment-service.jar "$payment_port" "$payment_mgmt" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s -- --spring.config.additional-location="file:$work/bin/payment-service-e2e.yml"
+start_java order-service order-service order-service.jar "$order_port" "$order_mgmt" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$payment_port"
+start_java order-service-to-go order-service order-service.jar "$order_go_port" "$(free_port)" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$goserver_port" \
+    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service"
+start_java order-service-to-go-wrong order-service order-service.jar "$order_go_wrong_port" "$(free_port)" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$goserver_port" \
+    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server"
+
 step "SPIRE servers: example.org (CA lives $CA_TTL) and partner.org"
 start_server a example.org "$CA_TTL"
 ca_started=$(date +%s)
+server a bundle show >"$work/example.org.initial.pem"
 start_server b partner.org 24h
 
 step "Federation: bundles bootstrapped with bundle show/set, then refreshed from the https_spiffe bundle endpoints"
@@ -232,40 +264,15 @@ create_entry a example.org "$td/go-payment-service" go-payment-service
 create_entry b partner.org "$partner/reconciler" partner-reconciler -federatesWith spiffe://example.org
 create_entry b partner.org "$partner/intruder" partner-intruder -federatesWith spiffe://example.org
 
-# ---------------------------------------------------------------------------------------------------------
-step "Java services: payment-service (before its entry exists), order-service, two order-services in front of a go-spiffe server"
-payment_port=$(free_port) payment_mgmt=$(free_port)
-order_port=$(free_port) order_mgmt=$(free_port)
-goserver_port=$(free_port)
-order_go_port=$(free_port) order_go_wrong_port=$(free_port)
-java_opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
-start_java() { # name, workload, jar, server port, management port, then env assignments, then -- and arguments
-    local name=$1 workload=$2 jar=$3 port=$4 mgmt=$5
-    shift 5
-    local env=()
-    while (($#)) && [[ $1 != -- ]]; do env+=("$1"); shift; done
-    (($#)) && shift
-    as_workload "$workload"
-    "${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$port" MANAGEMENT_PORT="$mgmt" \
-        "${env[@]}" java "${java_opts[@]}" -jar "$work/bin/$jar" \
-        --logging.level.io.github.spiffeboot.source.WorkloadApiX509Source=DEBUG "$@" >"$logs/$name.log" 2>&1 &
-    pids[$name]=$!
-}
-start_java payment-service payment-service payment-service.jar "$payment_port" "$payment_mgmt" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=60s -- --spring.config.additional-location="file:$work/bin/payment-service-e2e.yml"
-start_java order-service order-service order-service.jar "$order_port" "$order_mgmt" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$payment_port"
+# A workload whose uid has no entry: it must fail to start (checked below).
+as_workload no-entry
+"${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$(free_port)" MANAGEMENT_PORT="$(free_port)" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=10s java "${java_opts[@]}" -jar "$work/bin/payment-service.jar" >"$logs/no-entry.log" 2>&1 &
+pids[no-entry]=$!
 as_workload go-payment-service
 "${as[@]}" "$work/bin/go-server" -socket "$(socket_of a)" -addr "127.0.0.1:$goserver_port" \
     -authorize "$td/order-service" >"$logs/go-server.log" 2>&1 &
 pids[go-server]=$!
-start_java order-service-to-go order-service order-service.jar "$order_go_port" "$(free_port)" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$goserver_port" \
-    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service"
-start_java order-service-to-go-wrong order-service order-service.jar "$order_go_wrong_port" "$(free_port)" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$goserver_port" \
-    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server"
-
 # The agent logs each workload it has no identity for (and answers it PermissionDenied), with its selectors.
 denied() { grep 'No identity issued' "$logs/spire-agent-a.log" | grep -qE "uid:${uid[$1]}[^0-9]"; }
 wait_for 120 "payment-service to be refused an SVID (no entry yet)" denied payment-service
@@ -280,10 +287,6 @@ expect_output "payment-service came up once its entry synced, with the SVID of i
 expect_output "order-service runs with the SVID of its entry" "SPIFFE identity $td/order-service " "$(cat "$logs/order-service.log")"
 
 step "A workload whose uid has no entry fails to start, with the failure analyzer's message"
-as_workload no-entry
-"${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$(free_port)" MANAGEMENT_PORT="$(free_port)" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=10s java "${java_opts[@]}" -jar "$work/bin/payment-service.jar" >"$logs/no-entry.log" 2>&1 &
-pids[no-entry]=$!
 no_entry_status=0
 wait "${pids[no-entry]}" || no_entry_status=$?
 unset 'pids[no-entry]'
@@ -321,6 +324,36 @@ expect_output "partner.org's reconciler, allowed by payment-service's rules, may
 expect_output "payment-service saw the partner's SPIFFE ID" "\"caller\":\"$partner/reconciler\"" "$out"
 out=$(client partner-intruder b -url "$payment_url/charge" -expect "$td/payment-service" || true)
 expect_output "partner.org's intruder, not in the rules, gets 403" 'status=403' "$out"
+
+step "payment-service checks a partner.org ID against partner.org's bundle only"
+# A certificate for the partner's ID signed by example.org's own CA (its key is in the server's KeyManager
+# "disk" file) must be refused; the same forgery with an example.org ID is accepted, so the refusal is the
+# trust-domain binding, not the forgery.
+forge=$work/forge
+mkdir -p "$forge"
+openssl x509 -in "$work/example.org.initial.pem" -noout -pubkey >"$forge/ca.pub"
+while read -r key; do
+    base64 -d <<<"$key" >"$forge/key.der"
+    if [[ $(openssl pkey -inform DER -in "$forge/key.der" -pubout 2>/dev/null) == "$(cat "$forge/ca.pub")" ]]; then
+        openssl pkey -inform DER -in "$forge/key.der" -out "$forge/ca.key"
+    fi
+done < <(grep -o '"[^"]*":"[A-Za-z0-9+/=]*"' "$work/a/data/keys.json" | sed 's/.*:"\(.*\)"/\1/')
+[[ -s $forge/ca.key ]] || fail "no key in $work/a/data/keys.json matches example.org's CA"
+forged_call() { # SPIFFE ID: curl status code of a charge with a certificate for that ID signed by example.org's CA
+    openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$forge/leaf.key" -subj "/O=forged" \
+        -out "$forge/leaf.csr" 2>/dev/null
+    printf '%s\n' "subjectAltName=URI:$1" "basicConstraints=critical,CA:FALSE" \
+        "keyUsage=critical,digitalSignature,keyAgreement" "extendedKeyUsage=clientAuth,serverAuth" >"$forge/leaf.ext"
+    openssl x509 -req -in "$forge/leaf.csr" -CA "$work/example.org.initial.pem" -CAkey "$forge/ca.key" -CAcreateserial \
+        -days 1 -extfile "$forge/leaf.ext" -out "$forge/leaf.pem" 2>/dev/null
+    curl -sS -k --cert "$forge/leaf.pem" --key "$forge/leaf.key" -o /dev/null -w '%{http_code}' -X POST \
+        -H 'Content-Type: application/json' -d '{}' "$payment_url/charge" 2>&1 || true
+}
+out=$(forged_call "$td/subscription-service")
+expect_output "control: subscription-service's ID on a certificate from example.org's CA charges" '^200' "$out"
+out=$(forged_call "$partner/reconciler")
+[[ $out != *200* ]] || fail "payment-service accepted partner.org's ID signed by example.org's CA"
+ok "partner.org's reconciler ID on a certificate from example.org's CA is refused (${out//$'\n'/ })"
 
 step "go-spiffe interop with SPIRE-issued SVIDs"
 out=$(client subscription-service a -url "$payment_url/charge" -expect "$td/someone-else" || true)
@@ -367,7 +400,6 @@ now=$(date +%s)
 stream_end=$((ca_started + CA_ACTIVATION_SECONDS + 10 + SVID_TTL / 2 + 5 + 15))
 ((stream_end >= now + 100)) || stream_end=$((now + 100))
 stream_seconds=$((stream_end - now))
-server a bundle show >"$work/example.org.initial.pem"
 initial_cas=$(grep -c 'BEGIN CERTIFICATE' "$work/example.org.initial.pem")
 rotations_before=$(metric "$payment_mgmt" spiffe_svid_rotations_total)
 
@@ -407,8 +439,8 @@ rotations_at_restart=$(metric "$payment_mgmt" spiffe_svid_rotations_total)
 run_server a
 echo "  server down for $(($(date +%s) - outage_started))s"
 wait_for 60 "new SVIDs after the server came back" renewed_since a "$mark" "$td/payment-service" "$td/order-service"
-wait_for 30 "payment-service to take its new SVID" \
-    bash -c "(( \$(curl -fsS http://127.0.0.1:$payment_mgmt/actuator/prometheus | awk '\$1 == \"spiffe_svid_rotations_total\" {print int(\$2)}') > $rotations_at_restart ))"
+rotated_past() { (($(metric "$1" spiffe_svid_rotations_total | cut -d. -f1) > $2)); }
+wait_for 30 "payment-service to take its new SVID" rotated_past "$payment_mgmt" "$rotations_at_restart"
 ok "SVIDs renewed again once the server was back, and payment-service rotated onto one"
 
 step "Waiting for the example.org CA rotation (activation ${CA_ACTIVATION_SECONDS}s after the server's first start) while the streams run"
