@@ -20,10 +20,10 @@ for tool in java go curl openssl setpriv useradd; do
 done
 
 # Lifetimes: a workload SVID lives 30 s (the agent renews it at half-life, so every ~15 s); the example.org CA
-# lives 3 min, so its successor is prepared (published in the bundle) at 1.5 min and activated at 2.5 min.
+# lives 4 min, so its successor is prepared (published in the bundle) at 2 min and activated at 3 min 20 s.
 SVID_TTL=30
-CA_TTL=3m
-CA_ACTIVATION_SECONDS=150   # five sixths of CA_TTL: SPIRE's activation threshold
+CA_TTL=4m
+CA_ACTIVATION_SECONDS=200  # five sixths of CA_TTL: SPIRE's activation threshold
 OUTAGE_SECONDS=20           # spire-server stays down longer than one rotation interval (SVID_TTL / 2)
 
 started=$(date +%s)
@@ -61,7 +61,7 @@ fail() {
     echo "SPIRE E2E FAILED: $*" >&2
     for log in "$logs"/*.log; do
         echo "--- $log (last lines)" >&2
-        tail -15 "$log" >&2
+        tail -6 "$log" | cut -c1-400 >&2
     done
     exit 1
 }
@@ -337,7 +337,7 @@ while read -r key; do
     if [[ $(openssl pkey -inform DER -in "$forge/key.der" -pubout 2>/dev/null) == "$(cat "$forge/ca.pub")" ]]; then
         openssl pkey -inform DER -in "$forge/key.der" -out "$forge/ca.key"
     fi
-done < <(grep -o '"[^"]*":"[A-Za-z0-9+/=]*"' "$work/a/data/keys.json" | sed 's/.*:"\(.*\)"/\1/')
+done < <(grep -o '"[^"]*": *"[A-Za-z0-9+/=]*"' "$work/a/data/keys.json" | sed 's/.*: *"\(.*\)"/\1/')
 [[ -s $forge/ca.key ]] || fail "no key in $work/a/data/keys.json matches example.org's CA"
 forged_call() { # SPIFFE ID: curl status code of a charge with a certificate for that ID signed by example.org's CA
     openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$forge/leaf.key" -subj "/O=forged" \
