@@ -66,6 +66,28 @@ class DeploymentFilesTests {
         assertThat(order).contains(ids.get("payment-service")).contains(ids.get("storefront"));
     }
 
+    @Test
+    void composeRunsTheSpireVersionAndConfigurationThatTheSpireEndToEndRunChecks() throws IOException {
+        String build = Files.readString(ROOT.resolve("e2e/spire/build-spire.sh"));
+        java.util.regex.Matcher pinned = java.util.regex.Pattern.compile("SPIRE_VERSION:-v([0-9.]+)").matcher(build);
+        assertThat(pinned.find()).isTrue();
+        String version = pinned.group(1);
+        assertThat(Files.readString(ROOT.resolve("deploy/spire/server/Dockerfile")))
+            .contains("ghcr.io/spiffe/spire-server:" + version + " ");
+        assertThat(Files.readString(ROOT.resolve("deploy/spire/agent/Dockerfile")))
+            .contains("ghcr.io/spiffe/spire-agent:" + version + " ");
+        // The e2e renders these very files (values substituted), so compose and CI run one configuration.
+        String e2e = Files.readString(ROOT.resolve("e2e/spire/run.sh"));
+        assertThat(e2e).contains("render deploy/spire/server/server.conf").contains("render deploy/spire/agent/agent.conf")
+            .contains("deploy/spire/entries.txt");
+        String compose = Files.readString(ROOT.resolve("docker-compose.yml"));
+        assertThat(compose).contains("./deploy/spire/server/server.conf:/opt/spire/conf/server/server.conf")
+            .contains("./deploy/spire/agent/agent.conf:/opt/spire/conf/agent/agent.conf");
+        // A restart keeps the server's CA and the agent's key, as the e2e's outage and agent restart need.
+        assertThat(Files.readString(ROOT.resolve("deploy/spire/server/server.conf"))).contains("KeyManager \"disk\"");
+        assertThat(Files.readString(ROOT.resolve("deploy/spire/agent/agent.conf"))).contains("KeyManager \"disk\"");
+    }
+
     /** Workload name (last path segment of the ID) to uid, from entries.txt. */
     private static Map<String, String> entries() throws IOException {
         Map<String, String> uids = new LinkedHashMap<>();

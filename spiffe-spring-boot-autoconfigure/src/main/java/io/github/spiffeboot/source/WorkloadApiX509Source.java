@@ -2,9 +2,12 @@ package io.github.spiffeboot.source;
 
 import java.nio.file.Files;
 import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -15,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
+import io.github.spiffeboot.id.TrustDomain;
+import io.github.spiffeboot.svid.X509BundleSet;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -300,6 +305,9 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
         reportRejectionChanges(previouslyRejected, decoded.rejected(), toTell);
         if (previous == null || !previous.equals(context)) {
+            if (previous != null) {
+                reportBundleChanges(previous.bundles(), context.bundles());
+            }
             logger.debug("New X.509 context from the Workload API: " + context.svid() + ", trust domains "
                     + context.bundles().trustDomains());
             for (Consumer<X509Context> listener : listeners) {
@@ -313,6 +321,35 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
         // Only now may start() return: a listener added after it never sees the first context.
         firstContext.complete(context);
+    }
+
+    /**
+     * Logs each trust domain whose bundle changed. Bundles change rarely (a CA rotation, a federation
+     * relationship added or dropped), and each change decides whom this workload trusts, so it is worth an
+     * operator's eye; an SVID rotation alone is not logged.
+     */
+    private static void reportBundleChanges(X509BundleSet before, X509BundleSet now) {
+        for (TrustDomain trustDomain : now.trustDomains()) {
+            List<X509Certificate> authorities = now.forTrustDomain(trustDomain).orElseThrow();
+            Optional<List<X509Certificate>> old = before.forTrustDomain(trustDomain);
+            if (old.isEmpty()) {
+                logger.info("The X.509 bundle of trust domain " + trustDomain + " is now trusted: "
+                        + authorities(authorities.size()));
+            }
+            else if (!Set.copyOf(old.get()).equals(Set.copyOf(authorities))) {
+                logger.info("The X.509 bundle of trust domain " + trustDomain + " changed: "
+                        + authorities(authorities.size()) + " (was " + old.get().size() + ")");
+            }
+        }
+        for (TrustDomain trustDomain : before.trustDomains()) {
+            if (now.forTrustDomain(trustDomain).isEmpty()) {
+                logger.info("The X.509 bundle of trust domain " + trustDomain + " is no longer trusted");
+            }
+        }
+    }
+
+    private static String authorities(int count) {
+        return count + ((count == 1) ? " authority" : " authorities");
     }
 
     private void reportRejectionChanges(List<RejectedFederatedBundle> before, List<RejectedFederatedBundle> now,

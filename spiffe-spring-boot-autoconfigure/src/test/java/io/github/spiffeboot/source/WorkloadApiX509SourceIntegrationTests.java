@@ -351,6 +351,33 @@ class WorkloadApiX509SourceIntegrationTests {
         assertThat(output.getAll()).contains("The federated X.509 bundle \"spiffe://broken.example\" is usable again");
     }
 
+    @Test
+    void logsEachChangeOfATrustBundleOnceWithItsAuthorityCountButNotAnSvidRotation(CapturedOutput output) {
+        agent.identity(ID).start();
+        source = start(agent.socketAddress(), Duration.ofSeconds(10));
+        // A CA rotation as SPIRE does it: the next CA joins the bundle before it signs anything.
+        TestCertificateAuthority nextCa = TestCertificateAuthority.create("example.org");
+        byte[] current = der(agent.authority());
+        byte[] next = der(nextCa);
+        byte[] both = new byte[current.length + next.length];
+        System.arraycopy(current, 0, both, 0, current.length);
+        System.arraycopy(next, 0, both, current.length, next.length);
+        agent.serveOwnBundle(both);
+        await().atMost(Duration.ofSeconds(5))
+            .until(() -> source.current().bundles().forTrustDomain(OWN).orElseThrow().size() == 2);
+        String changed = "The X.509 bundle of trust domain example.org changed: 2 authorities (was 1)";
+        assertThat(output.getAll()).containsOnlyOnce(changed);
+
+        TestSvid rotated = agent.rotate();
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.current().svid().leaf().equals(rotated.leaf()));
+        assertThat(output.getAll()).containsOnlyOnce(changed).doesNotContain("partner.example");
+
+        TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
+        agent.federateWith(partner);
+        await().atMost(Duration.ofSeconds(5)).until(() -> source.current().bundles().forTrustDomain(PARTNER).isPresent());
+        assertThat(output.getAll()).containsOnlyOnce("The X.509 bundle of trust domain partner.example is now trusted: 1 authority");
+    }
+
     private static double rejections(SimpleMeterRegistry registry, Reason reason) {
         Counter counter = registry.find("spiffe.federated.bundles.rejections").tag("reason", reason.name()).counter();
         return (counter != null) ? counter.count() : 0;
