@@ -92,9 +92,8 @@ spire_bin=$(bash e2e/spire/build-spire.sh | tail -1)
 "$spire_bin/spire-server" --version 2>&1 | sed 's/^/  spire-server /'
 
 step "Java samples and go-spiffe programs"
-if [[ ! -f sample-payment-service/target/sample-payment-service-exec.jar || ! -f sample-order-service/target/sample-order-service-exec.jar ]]; then
-    ./mvnw -q -B -ntp -DskipTests package -pl sample-payment-service,sample-order-service -am
-fi
+# Always packaged from this checkout: jars left from an older build would test older code.
+./mvnw -q -B -ntp -DskipTests package -pl sample-payment-service,sample-order-service -am
 mkdir -p "$work/bin"
 cp sample-payment-service/target/sample-payment-service-exec.jar "$work/bin/payment-service.jar"
 cp sample-order-service/target/sample-order-service-exec.jar "$work/bin/order-service.jar"
