@@ -89,12 +89,9 @@ final class VerifiedCallers {
 
     private Generation generationFor(X509BundleSet bundles) {
         Generation current = generation;
-        if (current.bundles() != bundles) {
-            // Two threads may both start a generation; the loser's entries are merely not remembered.
-            current = new Generation(bundles, new ConcurrentHashMap<>());
-            generation = current;
-        }
-        else if (current.callers().size() >= LIMIT) {
+        // A new bundle set, or a full cache, starts a new generation. Two threads may both start one; the
+        // loser's entries are merely not remembered.
+        if (current.bundles() != bundles || current.callers().size() >= LIMIT) {
             current = new Generation(bundles, new ConcurrentHashMap<>());
             generation = current;
         }
