@@ -18,7 +18,15 @@ public class WorkloadApiStartupException extends RuntimeException {
 
     public WorkloadApiStartupException(WorkloadApiAddress address, Duration timeout, String lastAnswer,
             boolean retryable) {
-        super((retryable ? "No X.509-SVID from the SPIFFE Workload API at " + address + " within " + timeout
+        this("X.509-SVID", address, timeout, lastAnswer, retryable);
+    }
+
+    /**
+     * @param awaited what the source waited for, such as {@code X.509-SVID} or {@code JWT bundle}
+     */
+    public WorkloadApiStartupException(String awaited, WorkloadApiAddress address, Duration timeout,
+            String lastAnswer, boolean retryable) {
+        super((retryable ? "No " + awaited + " from the SPIFFE Workload API at " + address + " within " + timeout
                 : "The SPIFFE Workload API at " + address + " rejected the request") + "; it answered: "
                 + lastAnswer);
         this.address = address;

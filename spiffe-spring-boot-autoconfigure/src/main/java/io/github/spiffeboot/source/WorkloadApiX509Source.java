@@ -13,27 +13,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.svid.X509BundleSet;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
-import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
-import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
 import org.apache.commons.logging.Log;
@@ -55,9 +43,6 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private static final Log logger = LogFactory.getLog(WorkloadApiX509Source.class);
 
-    private static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io",
-            Metadata.ASCII_STRING_MARSHALLER);
-
     /**
      * How the source waits and retries.
      *
@@ -78,11 +63,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private final Options options;
 
-    private final EventLoopGroup eventLoop;
-
-    private final ManagedChannel channel;
-
-    private final SpiffeWorkloadAPIStub stub;
+    private final WorkloadApiChannel channel;
 
     private final ScheduledExecutorService scheduler;
 
@@ -104,26 +85,17 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private volatile List<RejectedFederatedBundle> rejectedFederatedBundles = List.of();
 
-    private long nextBackoffMillis;
+    private final WorkloadApiBackoff backoff;
 
     private ClientCallStreamObserver<X509SVIDRequest> call;
 
     private WorkloadApiX509Source(WorkloadApiAddress address, Options options) {
         this.address = address;
         this.options = options;
-        this.nextBackoffMillis = options.initialBackoff().toMillis();
-        this.eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
-                EpollIoHandler.newFactory());
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(address.path().toString()))
-            .eventLoopGroup(this.eventLoop)
-            .channelType(EpollDomainSocketChannel.class)
-            .usePlaintext()
-            .build();
-        Metadata headers = new Metadata();
-        headers.put(SECURITY_HEADER, "true");
-        this.stub = SpiffeWorkloadAPIGrpc.newStub(this.channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+        this.backoff = new WorkloadApiBackoff(options.initialBackoff(), options.maxBackoff());
+        this.channel = new WorkloadApiChannel(address, "spiffe-workload-api-io");
+        this.scheduler = Executors
+            .newSingleThreadScheduledExecutor(WorkloadApiChannel.daemonThreads("spiffe-workload-api-retry"));
     }
 
     /**
@@ -248,8 +220,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             }
         }
         scheduler.shutdownNow();
-        channel.shutdownNow();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        channel.close();
     }
 
     private void connect() {
@@ -257,9 +228,8 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (state == WorkloadApiConnectionState.CLOSED || state == WorkloadApiConnectionState.FAILED) {
                 return;
             }
-            // Without this the channel may sit out gRPC's own backoff (up to minutes) after an agent restart.
             channel.resetConnectBackoff();
-            stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
+            channel.stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
         }
     }
 
@@ -272,8 +242,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (current != null) {
                 state = WorkloadApiConnectionState.RECONNECTING;
             }
-            delay = nextBackoffMillis + ThreadLocalRandom.current().nextLong(nextBackoffMillis / 5 + 1);
-            nextBackoffMillis = Math.min(nextBackoffMillis * 2, options.maxBackoff().toMillis());
+            delay = backoff.nextDelayMillis();
         }
         try {
             scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -292,7 +261,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (state == WorkloadApiConnectionState.CLOSED) {
                 return;
             }
-            nextBackoffMillis = options.initialBackoff().toMillis();
+            backoff.reset();
             state = WorkloadApiConnectionState.CONNECTED;
             lastError = null;
             previous = current;
@@ -384,14 +353,6 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             answer += " (no file exists at " + address.path() + ")";
         }
         return answer;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private final class StreamObserver implements ClientResponseObserver<X509SVIDRequest, X509SVIDResponse> {

@@ -26,25 +26,40 @@ public final class SpiffeTestClient {
 
     private final String[] protocols;
 
-    private SpiffeTestClient(TestSvid svid, SSLContext context, String[] protocols) {
+    private final String bearer;
+
+    private SpiffeTestClient(TestSvid svid, SSLContext context, String[] protocols, String bearer) {
         this.svid = svid;
         this.context = context;
         this.protocols = protocols;
+        this.bearer = bearer;
     }
 
     /** A client presenting {@code svid} and trusting {@code authorities}. */
     public static SpiffeTestClient withSvid(TestSvid svid, List<X509Certificate> authorities) {
-        return new SpiffeTestClient(Objects.requireNonNull(svid), sslContext(svid, authorities), null);
+        return new SpiffeTestClient(Objects.requireNonNull(svid), sslContext(svid, authorities), null, null);
     }
 
     /** A client that presents no certificate. */
     public static SpiffeTestClient withoutSvid(List<X509Certificate> authorities) {
-        return new SpiffeTestClient(null, sslContext(null, authorities), null);
+        return new SpiffeTestClient(null, sslContext(null, authorities), null, null);
     }
 
     /** The same client, offering only these TLS versions (for example {@code TLSv1.2}). */
     public SpiffeTestClient protocols(String... versions) {
-        return new SpiffeTestClient(svid, context, versions);
+        return new SpiffeTestClient(svid, context, versions, bearer);
+    }
+
+    /**
+     * The same client, sending {@code Authorization: Bearer <token>} with every request: a caller behind a
+     * TLS-terminating proxy, say, with a JWT-SVID from {@link TestWorkloadApi#jwtSvid}:
+     *
+     * <pre>{@code
+     * workloadApi.client(gatewayId).bearer(workloadApi.jwtSvid(orderServiceId, "payment-service")).get(port, "/pay");
+     * }</pre>
+     */
+    public SpiffeTestClient bearer(String token) {
+        return new SpiffeTestClient(svid, context, protocols, Objects.requireNonNull(token));
     }
 
     /** The SVID this client presents, or {@code null}. */
@@ -68,7 +83,8 @@ public final class SpiffeTestClient {
         socket.setSSLParameters(parameters);
         try {
             socket.startHandshake();
-            return new TestHttpConnection(socket, host + ":" + port);
+            return new TestHttpConnection(socket, host + ":" + port,
+                    (bearer != null) ? java.util.Map.of("Authorization", "Bearer " + bearer) : java.util.Map.of());
         }
         catch (IOException ex) {
             socket.close();

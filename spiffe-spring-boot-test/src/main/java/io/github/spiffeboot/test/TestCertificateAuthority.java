@@ -63,17 +63,21 @@ public final class TestCertificateAuthority {
 
     private final X509Certificate root;
 
+    /** Shared with intermediates: a trust domain has one JWT bundle. */
+    private final TestJwtAuthority jwt;
+
     private TestCertificateAuthority(String trustDomain, KeyPair keyPair, X509Certificate certificate) {
-        this(trustDomain, keyPair, certificate, List.of(), certificate);
+        this(trustDomain, keyPair, certificate, List.of(), certificate, new TestJwtAuthority(trustDomain));
     }
 
     private TestCertificateAuthority(String trustDomain, KeyPair keyPair, X509Certificate certificate,
-            List<X509Certificate> intermediates, X509Certificate root) {
+            List<X509Certificate> intermediates, X509Certificate root, TestJwtAuthority jwt) {
         this.trustDomain = trustDomain;
         this.keyPair = keyPair;
         this.certificate = certificate;
         this.intermediates = intermediates;
         this.root = root;
+        this.jwt = jwt;
     }
 
     /** A new root CA for {@code trustDomain} (for example {@code example.org}), valid for a day. */
@@ -121,7 +125,8 @@ public final class TestCertificateAuthority {
             List<X509Certificate> above = new ArrayList<>();
             above.add(intermediate);
             above.addAll(intermediates);
-            return new TestCertificateAuthority(trustDomain, intermediateKeys, intermediate, List.copyOf(above), root);
+            return new TestCertificateAuthority(trustDomain, intermediateKeys, intermediate, List.copyOf(above), root,
+                    jwt);
         }
         catch (GeneralSecurityException | CertIOException ex) {
             throw new IllegalStateException("cannot create intermediate CA for " + trustDomain, ex);
@@ -159,6 +164,16 @@ public final class TestCertificateAuthority {
 
     public String trustDomain() {
         return trustDomain;
+    }
+
+    /** The trust domain's JWT signing keys and JWT bundle. */
+    public TestJwtAuthority jwt() {
+        return jwt;
+    }
+
+    /** A JWT-SVID for {@code spiffeId} and these audiences, valid for {@code ttl}. */
+    public String issueJwtSvid(String spiffeId, Duration ttl, String... audiences) {
+        return jwt.issue(spiffeId, ttl, audiences);
     }
 
     /** The root certificate: this trust domain's X.509 bundle. */

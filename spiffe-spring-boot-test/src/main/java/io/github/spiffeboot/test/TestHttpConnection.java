@@ -31,9 +31,13 @@ public final class TestHttpConnection implements AutoCloseable {
 
     private final OutputStream out;
 
-    TestHttpConnection(SSLSocket socket, String host) throws IOException {
+    /** Headers sent with every request (a bearer token, say); a request's own headers win. */
+    private final Map<String, String> defaultHeaders;
+
+    TestHttpConnection(SSLSocket socket, String host, Map<String, String> defaultHeaders) throws IOException {
         this.socket = socket;
         this.host = host;
+        this.defaultHeaders = Map.copyOf(defaultHeaders);
         this.in = new BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
@@ -69,6 +73,11 @@ public final class TestHttpConnection implements AutoCloseable {
         StringBuilder request = new StringBuilder();
         request.append(method).append(' ').append(path).append(" HTTP/1.1\r\n");
         request.append("Host: ").append(host).append("\r\n");
+        defaultHeaders.forEach((name, value) -> {
+            if (headers.keySet().stream().noneMatch(name::equalsIgnoreCase)) {
+                request.append(name).append(": ").append(value).append("\r\n");
+            }
+        });
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         if (body != null || "POST".equals(method) || "PUT".equals(method)) {
             request.append("Content-Length: ").append(content.length).append("\r\n");

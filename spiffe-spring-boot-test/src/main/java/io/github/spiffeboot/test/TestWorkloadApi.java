@@ -37,6 +37,11 @@ import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
+import io.spiffe.workloadapi.grpc.Workload.JWTBundlesRequest;
+import io.spiffe.workloadapi.grpc.Workload.JWTBundlesResponse;
+import io.spiffe.workloadapi.grpc.Workload.JWTSVID;
+import io.spiffe.workloadapi.grpc.Workload.JWTSVIDRequest;
+import io.spiffe.workloadapi.grpc.Workload.JWTSVIDResponse;
 import io.spiffe.workloadapi.grpc.Workload.X509BundlesRequest;
 import io.spiffe.workloadapi.grpc.Workload.X509BundlesResponse;
 import io.spiffe.workloadapi.grpc.Workload.X509SVID;
@@ -56,6 +61,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * <li>FetchX509SVID and FetchX509Bundles stream: every {@link #rotate} (or TTL-driven rotation) is pushed
  * to open streams, with own and federated bundles;</li>
  * <li>{@link #stop} and {@link #start} on the same socket, as an agent restart;</li>
+ * <li>FetchJWTSVID issues JWT-SVIDs (signed by the test CA's JWT key, {@link #jwtSvidTtl}) for the asked
+ * audiences, and FetchJWTBundles streams the JWT bundles of this and the federated trust domains; every
+ * {@link #rotateJwtKey} and {@link #retireOldJwtKeys} is pushed to open streams;</li>
  * <li>misbehaviour on demand: broken bundles ({@link #serveFederatedBundle}, {@link #serveOwnBundle}) and
  * errors on open streams ({@link #failOpenStreams}).</li>
  * </ul>
@@ -80,6 +88,12 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
     private final List<ServerCallStreamObserver<X509SVIDResponse>> svidStreams = new CopyOnWriteArrayList<>();
 
     private final List<ServerCallStreamObserver<X509BundlesResponse>> bundleStreams = new CopyOnWriteArrayList<>();
+
+    private final List<ServerCallStreamObserver<JWTBundlesResponse>> jwtBundleStreams = new CopyOnWriteArrayList<>();
+
+    private final AtomicInteger jwtSvidRequests = new AtomicInteger();
+
+    private Duration jwtSvidTtl = Duration.ofMinutes(5);
 
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
         Thread thread = new Thread(runnable, "test-workload-api-rotation");
@@ -223,8 +237,12 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         for (ServerCallStreamObserver<X509BundlesResponse> stream : bundleStreams) {
             fail(stream, status);
         }
+        for (ServerCallStreamObserver<JWTBundlesResponse> stream : jwtBundleStreams) {
+            fail(stream, status);
+        }
         svidStreams.clear();
         bundleStreams.clear();
+        jwtBundleStreams.clear();
         return this;
     }
 
@@ -265,6 +283,54 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         return this;
     }
 
+    /** The lifetime of JWT-SVIDs issued from now on (SPIRE's default is 5 minutes). */
+    public synchronized TestWorkloadApi jwtSvidTtl(Duration ttl) {
+        this.jwtSvidTtl = ttl;
+        return this;
+    }
+
+    /**
+     * A new JWT signing key for this trust domain, pushed to open JWT bundle streams; the old keys stay in
+     * the bundle (tokens they signed still verify) until {@link #retireOldJwtKeys()}.
+     */
+    public synchronized TestWorkloadApi rotateJwtKey() {
+        authority.jwt().rotate();
+        pushToStreams();
+        return this;
+    }
+
+    /** Drops every JWT key but the current one from the bundle, and pushes the bundle to open streams. */
+    public synchronized TestWorkloadApi retireOldJwtKeys() {
+        authority.jwt().retireOldKeys();
+        pushToStreams();
+        return this;
+    }
+
+    /**
+     * A JWT-SVID for {@code spiffeId} (any workload of this or a federated trust domain) and these audiences,
+     * signed by the current key of its trust domain and valid for the JWT-SVID TTL: what that workload would
+     * send as {@code Authorization: Bearer}.
+     */
+    public synchronized String jwtSvid(String spiffeId, String... audiences) {
+        String trustDomain = java.net.URI.create(spiffeId).getHost();
+        TestCertificateAuthority issuer = trustDomain.equals(authority.trustDomain()) ? authority
+                : federated.get(trustDomain);
+        if (issuer == null) {
+            throw new IllegalArgumentException("no test CA for the trust domain of " + spiffeId);
+        }
+        return issuer.issueJwtSvid(spiffeId, jwtSvidTtl, audiences);
+    }
+
+    /** How many FetchJWTSVID calls have arrived. */
+    public int jwtSvidRequestCount() {
+        return jwtSvidRequests.get();
+    }
+
+    /** How many FetchJWTBundles streams are open now. */
+    public int openJwtBundleStreams() {
+        return jwtBundleStreams.size();
+    }
+
     /** Starts serving on the socket (again, after {@link #stop}). */
     public synchronized TestWorkloadApi start() {
         if (server != null) {
@@ -303,6 +369,7 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         server = null;
         svidStreams.clear();
         bundleStreams.clear();
+        jwtBundleStreams.clear();
         try {
             Files.deleteIfExists(socket);
         }
@@ -397,6 +464,10 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         for (ServerCallStreamObserver<X509BundlesResponse> stream : bundleStreams) {
             send(stream, bundles, bundleStreams);
         }
+        JWTBundlesResponse jwtBundles = jwtBundlesResponse();
+        for (ServerCallStreamObserver<JWTBundlesResponse> stream : jwtBundleStreams) {
+            send(stream, jwtBundles, jwtBundleStreams);
+        }
     }
 
     private static <T> void send(ServerCallStreamObserver<T> stream, T message,
@@ -443,6 +514,14 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         return response.build();
     }
 
+    private JWTBundlesResponse jwtBundlesResponse() {
+        JWTBundlesResponse.Builder response = JWTBundlesResponse.newBuilder()
+            .putBundles("spiffe://" + authority.trustDomain(), ByteString.copyFromUtf8(authority.jwt().bundleJson()));
+        federated.forEach((trustDomain, other) -> response.putBundles("spiffe://" + trustDomain,
+                ByteString.copyFromUtf8(other.jwt().bundleJson())));
+        return response.build();
+    }
+
     private ByteString ownBundle() {
         return (rawOwnBundle != null) ? rawOwnBundle : der(authority.bundle());
     }
@@ -476,6 +555,40 @@ public final class TestWorkloadApi implements AutoCloseable, BeforeAllCallback, 
         @Override
         public void fetchX509Bundles(X509BundlesRequest request, StreamObserver<X509BundlesResponse> observer) {
             subscribe(observer, bundleStreams, TestWorkloadApi.this::bundlesResponse);
+        }
+
+        @Override
+        public void fetchJWTBundles(JWTBundlesRequest request, StreamObserver<JWTBundlesResponse> observer) {
+            subscribe(observer, jwtBundleStreams, TestWorkloadApi.this::jwtBundlesResponse);
+        }
+
+        /** As SPIRE: audiences required, the workload's own identity, PermissionDenied without one. */
+        @Override
+        public void fetchJWTSVID(JWTSVIDRequest request, StreamObserver<JWTSVIDResponse> observer) {
+            jwtSvidRequests.incrementAndGet();
+            String token;
+            String id;
+            synchronized (TestWorkloadApi.this) {
+                if (rejection != null) {
+                    observer.onError(rejection.asRuntimeException());
+                    return;
+                }
+                if (request.getAudienceCount() == 0) {
+                    observer.onError(Status.INVALID_ARGUMENT.withDescription("audience must be specified")
+                        .asRuntimeException());
+                    return;
+                }
+                if (denied()) {
+                    observer.onError(Status.PERMISSION_DENIED.withDescription("no identity issued").asRuntimeException());
+                    return;
+                }
+                id = spiffeId;
+                token = authority.issueJwtSvid(id, jwtSvidTtl, request.getAudienceList().toArray(String[]::new));
+            }
+            observer.onNext(JWTSVIDResponse.newBuilder()
+                .addSvids(JWTSVID.newBuilder().setSpiffeId(id).setSvid(token))
+                .build());
+            observer.onCompleted();
         }
 
         /** Answers as SPIRE does: an error, or the current response now and every update later. */
