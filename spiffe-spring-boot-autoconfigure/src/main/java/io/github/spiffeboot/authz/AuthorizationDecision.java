@@ -11,9 +11,22 @@ import io.github.spiffeboot.id.SpiffeId;
  * @param rule the name of the deciding rule, or {@link AuthorizationPolicy#DEFAULT_RULE}
  * @param outcome the outcome
  * @param reason why, in words
+ * @param credential what proved the caller's ID (or, with no caller, what was refused), {@code null} if
+ * nothing was presented or the decision was made without a request
  */
 public record AuthorizationDecision(SpiffeId caller, String method, String path, String rule, Outcome outcome,
-        String reason) {
+        String reason, Credential credential) {
+
+    /** A decision without a credential (the policy alone does not know how the caller was proved). */
+    public AuthorizationDecision(SpiffeId caller, String method, String path, String rule, Outcome outcome,
+            String reason) {
+        this(caller, method, path, rule, outcome, reason, null);
+    }
+
+    /** The same decision, recording the credential. */
+    public AuthorizationDecision withCredential(Credential credential) {
+        return new AuthorizationDecision(caller, method, path, rule, outcome, reason, credential);
+    }
 
     /** The three ways a decision can go. */
     public enum Outcome {

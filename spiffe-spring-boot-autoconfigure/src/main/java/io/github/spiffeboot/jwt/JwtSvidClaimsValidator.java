@@ -6,7 +6,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Set;
 
-import io.github.spiffeboot.jwt.JwtSvidRejectedException.Reason;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidator;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -15,7 +14,7 @@ import org.springframework.security.oauth2.jwt.Jwt;
 /**
  * The claims rules of a JWT-SVID, as a Spring Security token validator: {@code exp} required and not
  * passed, {@code nbf} (if any) reached, both with a small clock skew; {@code aud} present and naming one
- * of this service's audiences. Each failure's error code is a {@link Reason} name.
+ * of this service's audiences. Each failure's error code is a {@link JwtSvidRejection} name.
  */
 final class JwtSvidClaimsValidator implements OAuth2TokenValidator<Jwt> {
 
@@ -36,28 +35,28 @@ final class JwtSvidClaimsValidator implements OAuth2TokenValidator<Jwt> {
         Instant now = clock.instant();
         Instant expiresAt = jwt.getExpiresAt();
         if (expiresAt == null) {
-            return failure(Reason.MISSING_EXPIRY, "the token has no exp");
+            return failure(JwtSvidRejection.MISSING_EXPIRY, "the token has no exp");
         }
         if (now.minus(clockSkew).isAfter(expiresAt)) {
-            return failure(Reason.EXPIRED, "the token expired at " + expiresAt);
+            return failure(JwtSvidRejection.EXPIRED, "the token expired at " + expiresAt);
         }
         Instant notBefore = jwt.getNotBefore();
         if (notBefore != null && now.plus(clockSkew).isBefore(notBefore)) {
-            return failure(Reason.NOT_YET_VALID, "the token is not valid before " + notBefore);
+            return failure(JwtSvidRejection.NOT_YET_VALID, "the token is not valid before " + notBefore);
         }
         List<String> tokenAudiences = jwt.getAudience();
         if (tokenAudiences == null || tokenAudiences.isEmpty()) {
-            return failure(Reason.MISSING_AUDIENCE, "the token has no aud");
+            return failure(JwtSvidRejection.MISSING_AUDIENCE, "the token has no aud");
         }
         for (String audience : tokenAudiences) {
             if (audiences.contains(audience)) {
                 return OAuth2TokenValidatorResult.success();
             }
         }
-        return failure(Reason.AUDIENCE, "the token is for another audience");
+        return failure(JwtSvidRejection.AUDIENCE, "the token is for another audience");
     }
 
-    private static OAuth2TokenValidatorResult failure(Reason reason, String description) {
+    private static OAuth2TokenValidatorResult failure(JwtSvidRejection reason, String description) {
         return OAuth2TokenValidatorResult.failure(new OAuth2Error(reason.name(), description, null));
     }
 }

@@ -11,6 +11,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
@@ -32,7 +33,6 @@ import com.nimbusds.jwt.proc.DefaultJWTProcessor;
 import com.nimbusds.jwt.proc.JWTClaimsSetAwareJWSKeySelector;
 import io.github.spiffeboot.id.InvalidSpiffeIdException;
 import io.github.spiffeboot.id.SpiffeId;
-import io.github.spiffeboot.jwt.JwtSvidRejectedException.Reason;
 import org.springframework.core.convert.converter.Converter;
 import org.springframework.security.oauth2.core.OAuth2Error;
 import org.springframework.security.oauth2.core.OAuth2TokenValidatorResult;
@@ -82,6 +82,26 @@ public final class JwtSvidValidator implements JwtDecoder {
 
     private final JwtSvidClaimsValidator claimsValidator;
 
+    private final Duration clockSkew;
+
+    private final Clock clock;
+
+    private volatile Generation generation = new Generation(null, new ConcurrentHashMap<>());
+
+    /** How many validated tokens one bundle version remembers. */
+    static final int CACHED_TOKENS = 4096;
+
+    /** The tokens validated against one bundle version, with the window in which each stays valid. */
+    private record Generation(JwtBundleSet bundles, Map<String, Remembered> tokens) {
+    }
+
+    private record Remembered(ValidatedJwtSvid svid, long validFrom, long validUntil) {
+    }
+
+    /** Hands the bundle version chosen for a token to the key selector, so both use the same one. */
+    private record Bundles(JwtBundleSet current) implements SecurityContext {
+    }
+
     /**
      * @param audiences the audiences this service accepts; a token must name at least one
      * @param clockSkew how far {@code exp} and {@code nbf} may be off
@@ -94,6 +114,8 @@ public final class JwtSvidValidator implements JwtDecoder {
         }
         this.bundles = bundles;
         this.maxTokenLength = maxTokenLength;
+        this.clockSkew = clockSkew;
+        this.clock = clock;
         this.claimsValidator = new JwtSvidClaimsValidator(Set.copyOf(audiences), clockSkew, clock);
         this.processor.setJWSTypeVerifier(new DefaultJOSEObjectTypeVerifier<>(TYPES));
         this.processor.setJWTClaimsSetAwareJWSKeySelector(new BundleKeySelector());
@@ -103,40 +125,77 @@ public final class JwtSvidValidator implements JwtDecoder {
     }
 
     /**
-     * Verifies a token.
+     * Verifies a token. A token that passed is remembered (up to {@value #CACHED_TOKENS}) for as long as the
+     * bundles it was verified with are current, and checked only against the clock when it comes again (a
+     * client sends the same token for minutes).
      * @throws JwtSvidRejectedException with the reason, if it is no valid JWT-SVID for this service
      */
     public ValidatedJwtSvid validate(String token) {
         if (token == null || token.isEmpty()) {
-            throw new JwtSvidRejectedException(Reason.MALFORMED, "no token");
+            throw new JwtSvidRejectedException(JwtSvidRejection.MALFORMED, "no token");
         }
         if (token.length() > maxTokenLength) {
-            throw new JwtSvidRejectedException(Reason.TOO_LARGE,
+            throw new JwtSvidRejectedException(JwtSvidRejection.TOO_LARGE,
                     "the token is longer than " + maxTokenLength + " characters");
         }
+        JwtBundleSet current;
+        try {
+            current = bundles.current();
+        }
+        catch (IllegalStateException ex) {
+            throw new JwtSvidRejectedException(JwtSvidRejection.NO_BUNDLES, "no JWT bundles yet");
+        }
+        Generation remembered = generationFor(current);
+        long now = clock.millis();
+        Remembered known = remembered.tokens().get(token);
+        if (known != null && now >= known.validFrom() && now <= known.validUntil()) {
+            return known.svid();
+        }
+        ValidatedJwtSvid validated = verify(token, current);
+        if (remembered.tokens().size() < CACHED_TOKENS) {
+            Jwt jwt = validated.jwt();
+            long skew = clockSkew.toMillis();
+            long validFrom = (jwt.getNotBefore() != null) ? jwt.getNotBefore().toEpochMilli() - skew : Long.MIN_VALUE;
+            remembered.tokens().put(token, new Remembered(validated, validFrom, jwt.getExpiresAt().toEpochMilli() + skew));
+        }
+        return validated;
+    }
+
+    private Generation generationFor(JwtBundleSet current) {
+        Generation remembered = generation;
+        // A new bundle version (a key added or retired) or a full cache starts afresh; racing threads may
+        // both do so, and the loser's tokens are merely not remembered.
+        if (remembered.bundles() != current || remembered.tokens().size() >= CACHED_TOKENS) {
+            remembered = new Generation(current, new ConcurrentHashMap<>());
+            generation = remembered;
+        }
+        return remembered;
+    }
+
+    private ValidatedJwtSvid verify(String token, JwtBundleSet current) {
         SignedJWT signed = parse(token);
         checkHeader(signed.getHeader());
         JWTClaimsSet claims;
         try {
-            claims = processor.process(signed, null);
+            claims = processor.process(signed, new Bundles(current));
         }
         catch (Refused ex) {
             throw new JwtSvidRejectedException(ex.reason, ex.getMessage());
         }
         catch (BadJWSException ex) {
-            throw new JwtSvidRejectedException(Reason.INVALID_SIGNATURE, "the signature does not verify");
+            throw new JwtSvidRejectedException(JwtSvidRejection.INVALID_SIGNATURE, "the signature does not verify");
         }
         catch (BadJOSEException ex) {
-            throw new JwtSvidRejectedException(Reason.MALFORMED, ex.getMessage());
+            throw new JwtSvidRejectedException(JwtSvidRejection.MALFORMED, ex.getMessage());
         }
         catch (JOSEException ex) {
-            throw new JwtSvidRejectedException(Reason.INVALID_SIGNATURE, ex.getMessage());
+            throw new JwtSvidRejectedException(JwtSvidRejection.INVALID_SIGNATURE, ex.getMessage());
         }
         Jwt jwt = toJwt(token, signed.getHeader(), claims);
         OAuth2TokenValidatorResult result = claimsValidator.validate(jwt);
         if (result.hasErrors()) {
             OAuth2Error error = result.getErrors().iterator().next();
-            throw new JwtSvidRejectedException(Reason.valueOf(error.getErrorCode()), error.getDescription());
+            throw new JwtSvidRejectedException(JwtSvidRejection.valueOf(error.getErrorCode()), error.getDescription());
         }
         // sub was parsed by the key selector already; parsing again is cheaper than threading it through.
         return new ValidatedJwtSvid(SpiffeId.parse(claims.getSubject()), jwt);
@@ -153,29 +212,29 @@ public final class JwtSvidValidator implements JwtDecoder {
             parsed = JWTParser.parse(token);
         }
         catch (ParseException | RuntimeException ex) {
-            throw new JwtSvidRejectedException(Reason.MALFORMED, "not a JWT");
+            throw new JwtSvidRejectedException(JwtSvidRejection.MALFORMED, "not a JWT");
         }
         if (parsed instanceof PlainJWT) {
-            throw new JwtSvidRejectedException(Reason.ALGORITHM, "an unsigned token (alg none)");
+            throw new JwtSvidRejectedException(JwtSvidRejection.ALGORITHM, "an unsigned token (alg none)");
         }
         if (parsed instanceof EncryptedJWT) {
-            throw new JwtSvidRejectedException(Reason.ENCRYPTED, "an encrypted token (JWE)");
+            throw new JwtSvidRejectedException(JwtSvidRejection.ENCRYPTED, "an encrypted token (JWE)");
         }
         return (SignedJWT) parsed;
     }
 
     private static void checkHeader(JWSHeader header) {
         if (!ALGORITHMS.contains(header.getAlgorithm())) {
-            throw new JwtSvidRejectedException(Reason.ALGORITHM, "alg " + header.getAlgorithm() + " is not allowed");
+            throw new JwtSvidRejectedException(JwtSvidRejection.ALGORITHM, "alg " + header.getAlgorithm() + " is not allowed");
         }
         if (!TYPES.contains(header.getType())) {
-            throw new JwtSvidRejectedException(Reason.TYPE, "typ " + header.getType() + " is not allowed");
+            throw new JwtSvidRejectedException(JwtSvidRejection.TYPE, "typ " + header.getType() + " is not allowed");
         }
         if (header.getCriticalParams() != null && !header.getCriticalParams().isEmpty()) {
-            throw new JwtSvidRejectedException(Reason.CRITICAL_HEADER, "crit " + header.getCriticalParams());
+            throw new JwtSvidRejectedException(JwtSvidRejection.CRITICAL_HEADER, "crit " + header.getCriticalParams());
         }
         if (header.getKeyID() == null || header.getKeyID().isEmpty()) {
-            throw new JwtSvidRejectedException(Reason.MISSING_KEY_ID, "no kid");
+            throw new JwtSvidRejectedException(JwtSvidRejection.MISSING_KEY_ID, "no kid");
         }
     }
 
@@ -185,7 +244,7 @@ public final class JwtSvidValidator implements JwtDecoder {
             converted = claimsConverter.convert(claims.getClaims());
         }
         catch (RuntimeException ex) {
-            throw new JwtSvidRejectedException(Reason.MALFORMED, "claims of unexpected types");
+            throw new JwtSvidRejectedException(JwtSvidRejection.MALFORMED, "claims of unexpected types");
         }
         return Jwt.withTokenValue(token)
             .headers(headers -> headers.putAll(header.toJSONObject()))
@@ -204,30 +263,23 @@ public final class JwtSvidValidator implements JwtDecoder {
                 subject = SpiffeId.parse(claims.getSubject());
             }
             catch (InvalidSpiffeIdException ex) {
-                throw new Refused(Reason.INVALID_SUBJECT, "sub is not a SPIFFE ID");
+                throw new Refused(JwtSvidRejection.INVALID_SUBJECT, "sub is not a SPIFFE ID");
             }
             if (subject.isRoot()) {
-                throw new Refused(Reason.INVALID_SUBJECT, "sub is a trust domain, not a workload");
+                throw new Refused(JwtSvidRejection.INVALID_SUBJECT, "sub is a trust domain, not a workload");
             }
-            JwtBundleSet current;
-            try {
-                current = bundles.current();
-            }
-            catch (IllegalStateException ex) {
-                throw new Refused(Reason.NO_BUNDLES, "no JWT bundles yet");
-            }
-            JwtBundle bundle = current.forTrustDomain(subject.trustDomain());
+            JwtBundle bundle = ((Bundles) context).current().forTrustDomain(subject.trustDomain());
             if (bundle == null) {
-                throw new Refused(Reason.UNKNOWN_TRUST_DOMAIN, "no JWT bundle for trust domain "
+                throw new Refused(JwtSvidRejection.UNKNOWN_TRUST_DOMAIN, "no JWT bundle for trust domain "
                         + subject.trustDomain());
             }
             PublicKey key = bundle.key(header.getKeyID());
             if (key == null) {
-                throw new Refused(Reason.UNKNOWN_KEY, "no key " + header.getKeyID() + " in the JWT bundle of "
+                throw new Refused(JwtSvidRejection.UNKNOWN_KEY, "no key " + header.getKeyID() + " in the JWT bundle of "
                         + subject.trustDomain());
             }
             if (!fits(header.getAlgorithm(), key)) {
-                throw new Refused(Reason.KEY_MISMATCH, "key " + header.getKeyID() + " does not fit alg "
+                throw new Refused(JwtSvidRejection.KEY_MISMATCH, "key " + header.getKeyID() + " does not fit alg "
                         + header.getAlgorithm());
             }
             return List.of(key);
@@ -246,9 +298,9 @@ public final class JwtSvidValidator implements JwtDecoder {
     /** A refusal from the key selector, carried through Nimbus's processor. */
     private static final class Refused extends KeySourceException {
 
-        private final transient Reason reason;
+        private final transient JwtSvidRejection reason;
 
-        Refused(Reason reason, String message) {
+        Refused(JwtSvidRejection reason, String message) {
             super(message);
             this.reason = reason;
         }

@@ -11,8 +11,12 @@ import org.apache.commons.logging.LogFactory;
  * that log pipelines can parse it:
  *
  * <pre>
- * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist"
+ * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist" credential=x509-svid
  * </pre>
+ *
+ * {@code credential} says what proved the caller: {@code x509-svid} (the TLS peer) or {@code jwt-svid} (a
+ * bearer token); for a refused token, {@code caller="-"}, {@code credential=jwt-svid} and the refusal in
+ * {@code reason}.
  *
  * Values are quoted and escaped, so a hostile path cannot forge log lines. Nothing about keys or
  * certificates is ever logged.
@@ -50,6 +54,9 @@ public final class AuthorizationAuditLog implements AuthorizationDecisionListene
         line.append(" path=").append(quote(decision.path()));
         line.append(" rule=").append(quote(decision.rule()));
         line.append(" reason=").append(quote(decision.reason()));
+        if (decision.credential() != null) {
+            line.append(" credential=").append(decision.credential().label());
+        }
         return line.toString();
     }
 

@@ -28,6 +28,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * so that the filter is safe even where TLS was set up some other way ({@code server.ssl.*} with a flat
  * trust store, say). Results are remembered per chain until the bundles change (see
  * {@link VerifiedCallers}), so a keep-alive connection pays for verification once.
+ * <p>
+ * Where the service accepts JWT-SVIDs ({@code spiffe.jwt.*}), {@link JwtSvidCallers} decides whether the
+ * TLS peer or a JWT-SVID speaks for the caller; either way the caller is a {@link SpiffeAuthentication}
+ * with the same authorities.
  */
 public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
 
@@ -37,17 +41,33 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
 
     private final VerifiedCallers callers;
 
+    private final JwtSvidCallers jwtSvidCallers;
+
     private final Clock clock;
 
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
 
     public SpiffeAuthenticationFilter(SpiffeAuthorities authorities, X509ContextSource source) {
+        this(authorities, source, null);
+    }
+
+    /**
+     * @param jwtSvidCallers which credential speaks for the caller where JWT-SVIDs are accepted, or
+     * {@code null} where they are not (the TLS peer is always the caller, bearer tokens are ignored)
+     */
+    public SpiffeAuthenticationFilter(SpiffeAuthorities authorities, X509ContextSource source,
+            JwtSvidCallers jwtSvidCallers) {
         this(new VerifiedCallers(source, new X509SvidVerifier()::verify, authorities, Clock.systemUTC()),
-                Clock.systemUTC());
+                jwtSvidCallers, Clock.systemUTC());
     }
 
     SpiffeAuthenticationFilter(VerifiedCallers callers, Clock clock) {
+        this(callers, null, clock);
+    }
+
+    SpiffeAuthenticationFilter(VerifiedCallers callers, JwtSvidCallers jwtSvidCallers, Clock clock) {
         this.callers = callers;
+        this.jwtSvidCallers = jwtSvidCallers;
         this.clock = clock;
     }
 
@@ -91,6 +111,15 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
     }
 
     private SpiffeAuthentication authenticate(HttpServletRequest request, HttpServletResponse response) {
+        if (jwtSvidCallers == null) {
+            return tlsPeer(request, response);
+        }
+        // Each dispatch decides afresh; a rejection noted by an earlier dispatch must not linger.
+        request.removeAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE);
+        return jwtSvidCallers.caller(request, jwtSvidCallers.usesTlsPeer() ? tlsPeer(request, response) : null);
+    }
+
+    private SpiffeAuthentication tlsPeer(HttpServletRequest request, HttpServletResponse response) {
         if (!(request.getAttribute(CERTIFICATE_ATTRIBUTE) instanceof X509Certificate[] chain) || chain.length == 0) {
             return null;
         }

@@ -12,7 +12,8 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
 /**
- * Small JSON bodies for refused requests: 401 when the caller has no SPIFFE identity, 403 (with the
+ * Small JSON bodies for refused requests: 401 when the caller has no SPIFFE identity (with
+ * {@code WWW-Authenticate: Bearer error="invalid_token"} when a JWT-SVID was refused), 403 (with the
  * caller's ID and the path) when its identity is not allowed.
  */
 public final class SpiffeErrorResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
@@ -20,9 +21,16 @@ public final class SpiffeErrorResponses implements AuthenticationEntryPoint, Acc
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException authException) throws IOException {
+        String message = "a SPIFFE identity (an X.509-SVID client certificate) is required";
+        if (request.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE) != null) {
+            // RFC 6750; why exactly the token was refused is for the audit log, not for the caller.
+            message = "a valid JWT-SVID is required";
+            if (!response.isCommitted()) {
+                response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+            }
+        }
         write(response, HttpServletResponse.SC_UNAUTHORIZED, "{\"error\":\"unauthenticated\",\"message\":"
-                + json("a SPIFFE identity (an X.509-SVID client certificate) is required") + ",\"path\":"
-                + json(request.getRequestURI()) + "}");
+                + json(message) + ",\"path\":" + json(request.getRequestURI()) + "}");
     }
 
     @Override

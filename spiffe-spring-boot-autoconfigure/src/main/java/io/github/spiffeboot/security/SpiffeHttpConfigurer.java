@@ -82,6 +82,7 @@ public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHtt
     public void configure(HttpSecurity http) {
         ApplicationContext context = http.getSharedObject(ApplicationContext.class);
         http.addFilterBefore(new SpiffeAuthenticationFilter(context.getBean(SpiffeAuthorities.class),
-                context.getBean(X509ContextSource.class)), AnonymousAuthenticationFilter.class);
+                context.getBean(X509ContextSource.class), context.getBeanProvider(JwtSvidCallers.class).getIfAvailable()),
+                AnonymousAuthenticationFilter.class);
     }
 }

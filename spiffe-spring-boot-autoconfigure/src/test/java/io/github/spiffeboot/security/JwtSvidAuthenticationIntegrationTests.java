@@ -1,0 +1,361 @@
+package io.github.spiffeboot.security;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import com.nimbusds.jose.EncryptionMethod;
+import com.nimbusds.jose.JOSEException;
+import com.nimbusds.jose.JWEAlgorithm;
+import com.nimbusds.jose.JWEHeader;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.JWSHeader;
+import com.nimbusds.jose.crypto.DirectEncrypter;
+import com.nimbusds.jose.crypto.ECDSASigner;
+import com.nimbusds.jose.crypto.MACSigner;
+import com.nimbusds.jose.jwk.Curve;
+import com.nimbusds.jose.jwk.ECKey;
+import com.nimbusds.jose.jwk.gen.ECKeyGenerator;
+import com.nimbusds.jwt.EncryptedJWT;
+import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.PlainJWT;
+import com.nimbusds.jwt.SignedJWT;
+import io.github.spiffeboot.id.TrustDomain;
+import io.github.spiffeboot.jwt.JwtBundleSource;
+import io.github.spiffeboot.test.TestCertificateAuthority;
+import io.github.spiffeboot.test.TestHttpConnection;
+import io.github.spiffeboot.test.TestHttpResponse;
+import io.github.spiffeboot.test.TestJwtAuthority;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static io.github.spiffeboot.security.AuthorizationIntegrationTests.ORDER;
+import static io.github.spiffeboot.security.AuthorizationIntegrationTests.OPS;
+import static io.github.spiffeboot.security.AuthorizationIntegrationTests.SUBSCRIPTION;
+import static io.github.spiffeboot.security.AuthorizationIntegrationTests.payments;
+import static io.github.spiffeboot.security.AuthorizationIntegrationTests.port;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * JWT-SVIDs at the payments application (rules in {@code application-payments.yml}), through real TLS
+ * connections: a trusted gateway forwards callers' tokens, any other TLS peer is the caller itself, a
+ * JWT-only service takes the caller from the token alone, and hostile tokens get a 401 and an audit line.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class JwtSvidAuthenticationIntegrationTests {
+
+    static final String PAYMENT = "spiffe://example.org/ns/production/sa/payment-service";
+
+    static final String GATEWAY = "spiffe://example.org/ns/edge/sa/gateway";
+
+    static final String PARTNER_CALLER = "spiffe://partner.example/ns/shop/sa/checkout";
+
+    final TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
+
+    final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    ConfigurableApplicationContext app;
+
+    int port;
+
+    @BeforeAll
+    void start() {
+        agent.identity(PAYMENT).federateWith(partner).start();
+        app = payments(agent).properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                "spiffe.jwt.trusted-proxies=" + GATEWAY, "spiffe.jwt.clock-skew=PT5S",
+                // Tomcat would answer 400 to a 64 KB header itself; let it through to show the starter refuses it.
+                "server.max-http-request-header-size=160KB")
+            .run();
+        port = port(app);
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        agent.close();
+    }
+
+    @Test
+    void aTrustedGatewayForwardingACallersJwtSvidCallsAsThatCaller() throws IOException {
+        TestHttpResponse me = agent.client(GATEWAY).bearer(agent.jwtSvid(OPS, PAYMENT)).get(port, "/api/me");
+        assertThat(me.status()).isEqualTo(200);
+        assertThat(me.body()).contains("\"name\":\"" + OPS + "\"")
+            .contains("\"principalType\":\"SpiffeId\"")
+            .contains("\"SPIFFE_ID:" + OPS + "\"")
+            .contains("\"SPIFFE_TRUST_DOMAIN:example.org\"")
+            .contains("\"ROLE_PAYMENT_ADMIN\"");
+        assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT)).post(port, "/api/payments/charge", "{}")
+            .body()).isEqualTo("charged");
+    }
+
+    @Test
+    void aForwardedCallerMeetsTheSameRulesAndPreAuthorizeChecksAsAnMtlsCaller(CapturedOutput output)
+            throws IOException {
+        TestHttpResponse refused = agent.client(GATEWAY)
+            .bearer(agent.jwtSvid(SUBSCRIPTION, PAYMENT))
+            .post(port, "/api/payments/refund", "{}");
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
+        assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" credential=jwt-svid");
+        assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT)).get(port, "/api/payments/7/receipt")
+            .body()).isEqualTo("receipt 7");
+        assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(SUBSCRIPTION, PAYMENT))
+            .get(port, "/api/payments/7/receipt")
+            .status()).isEqualTo(403);
+        assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(OPS, PAYMENT)).get(port, "/api/admin/settlements")
+            .body()).isEqualTo("settlements");
+    }
+
+    @Test
+    void aBearerTokenFromAPeerThatIsNoTrustedProxyIsIgnored(CapturedOutput output) throws IOException {
+        // Subscription-service may not refund; a token naming order-service (which may) changes nothing.
+        TestHttpResponse response = agent.client(SUBSCRIPTION)
+            .bearer(agent.jwtSvid(ORDER, PAYMENT))
+            .post(port, "/api/payments/refund", "{}");
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
+        assertThat(output).contains("caller=\"" + SUBSCRIPTION
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" credential=x509-svid");
+    }
+
+    @Test
+    void aValidJwtSvidWithoutAnyTlsIdentityGrantsNothingToAServiceThatIsNotJwtOnly() throws IOException {
+        TestHttpResponse response = agent.anonymousClient().bearer(agent.jwtSvid(ORDER, PAYMENT))
+            .post(port, "/api/payments/charge", "{}");
+        assertThat(response.status()).isEqualTo(401);
+    }
+
+    @Test
+    void aTrustedGatewaysRequestWithoutATokenIsUnauthenticatedNotTheGateways(CapturedOutput output)
+            throws IOException {
+        TestHttpResponse response = agent.client(GATEWAY).get(port, "/api/me");
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"/api/me\" "
+                + "rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (MISSING)\" credential=jwt-svid");
+    }
+
+    @Test
+    void aCallersTokenIsReusedOnAKeepAliveConnectionAndEachRequestIsDecidedByItsOwnToken() throws IOException {
+        try (TestHttpConnection connection = agent.client(GATEWAY).connect(port)) {
+            for (String caller : List.of(ORDER, SUBSCRIPTION, ORDER)) {
+                TestHttpResponse response = connection.request("POST", "/api/payments/refund", "{}",
+                        Map.of("Authorization", "Bearer " + agent.jwtSvid(caller, PAYMENT), "Content-Type",
+                                "application/json"));
+                assertThat(response.status()).isEqualTo(caller.equals(ORDER) ? 200 : 403);
+            }
+        }
+    }
+
+    @Test
+    void noResponseOpensASession() throws IOException {
+        TestHttpResponse response = agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT)).get(port, "/api/me");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.header("set-cookie")).isNull();
+    }
+
+    /**
+     * Hostile tokens forwarded by the trusted gateway: each is refused with 401 (never a 500, never the
+     * gateway's own identity) and one audit line naming the reason.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("hostileTokens")
+    void aHostileTokenIsRefusedWith401AndAnAuditLine(String name, String reason,
+            Function<JwtSvidAuthenticationIntegrationTests, String> token, CapturedOutput output) throws IOException {
+        String path = "/api/files/" + UUID.randomUUID();
+        TestHttpResponse response;
+        try (TestHttpConnection connection = agent.client(GATEWAY).connect(port)) {
+            response = connection.request("GET", path, null, Map.of("Authorization", "Bearer " + token.apply(this)));
+        }
+        assertThat(response.status()).isEqualTo(401);
+        assertThat(response.header("www-authenticate")).isEqualTo("Bearer error=\"invalid_token\"");
+        assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
+        assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"" + path
+                + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (" + reason + ")\" credential=jwt-svid");
+    }
+
+    static Stream<Arguments> hostileTokens() {
+        return Stream.of(
+                row("alg none", "ALGORITHM", t -> new PlainJWT(t.claims(ORDER, PAYMENT).build()).serialize()),
+                row("HS256 signed with a bundle public key as the secret", "ALGORITHM", t -> t.hmacWithBundleKey()),
+                row("expired", "EXPIRED", t -> t.signed(t.claims(ORDER, PAYMENT)
+                    .issueTime(t.ago(Duration.ofMinutes(15)))
+                    .expirationTime(t.ago(Duration.ofMinutes(10))))),
+                row("not yet valid", "NOT_YET_VALID", t -> t.signed(t.claims(ORDER, PAYMENT)
+                    .notBeforeTime(t.ago(Duration.ofMinutes(-10)))
+                    .expirationTime(t.ago(Duration.ofMinutes(-20))))),
+                row("replayed for another audience", "AUDIENCE",
+                        t -> t.agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/ledger-service")),
+                row("no audience", "MISSING_AUDIENCE", t -> t.signed(t.claims(ORDER, PAYMENT).audience((String) null))),
+                row("sub not a SPIFFE ID", "INVALID_SUBJECT", t -> t.signed(t.claims("order-service", PAYMENT))),
+                row("sub of another trust domain signed with our key", "UNKNOWN_KEY",
+                        t -> t.signed(t.claims(PARTNER_CALLER, PAYMENT))),
+                row("sub of a trust domain we do not trust", "UNKNOWN_TRUST_DOMAIN",
+                        t -> t.signed(t.claims("spiffe://evil.example/ns/x/sa/y", PAYMENT))),
+                row("unknown kid", "UNKNOWN_KEY", t -> t.signedWith(t.foreignKey(), t.claims(ORDER, PAYMENT), null)),
+                row("key removed from the bundle after a rotation", "UNKNOWN_KEY", t -> t.tokenOfARetiredKey()),
+                row("crit header", "CRITICAL_HEADER", t -> t.signedWith(t.ourKey(), t.claims(ORDER, PAYMENT),
+                        Set.of("spiffe-extension"))),
+                row("encrypted token (JWE)", "ENCRYPTED", t -> t.encrypted()),
+                row("64 KB token", "TOO_LARGE", t -> t.signed(t.claims(ORDER, PAYMENT).claim("padding",
+                        "x".repeat(64 * 1024)))),
+                row("malformed base64", "MALFORMED", t -> "eyJhbGciOiJFUzI1NiJ9.e30!!.c2ln"),
+                row("three parts that are no JSON", "MALFORMED", t -> "bm90.anNvbg.c2ln"));
+    }
+
+    /** JWT-only: TLS is terminated before the service, so the token alone names the caller. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class JwtOnly {
+
+        ConfigurableApplicationContext jwtOnlyApp;
+
+        int jwtOnlyPort;
+
+        @BeforeAll
+        void start() {
+            jwtOnlyApp = payments(agent).properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                    "spiffe.jwt.jwt-only=true")
+                .run();
+            jwtOnlyPort = port(jwtOnlyApp);
+        }
+
+        @AfterAll
+        void stop() {
+            jwtOnlyApp.close();
+        }
+
+        @Test
+        void theTokensSubjectIsTheCallerWhateverTheTlsPeer() throws IOException {
+            assertThat(agent.anonymousClient().bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(jwtOnlyPort, "/api/payments/refund", "{}")
+                .body()).isEqualTo("refunded");
+            // The TLS peer is no caller here: subscription-service's certificate does not stand in for the token.
+            assertThat(agent.client(SUBSCRIPTION).bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(jwtOnlyPort, "/api/payments/refund", "{}")
+                .body()).isEqualTo("refunded");
+        }
+
+        @Test
+        void withoutATokenEvenAnMtlsPeerIsUnauthenticated() throws IOException {
+            assertThat(agent.client(ORDER).post(jwtOnlyPort, "/api/payments/charge", "{}").status()).isEqualTo(401);
+            assertThat(agent.anonymousClient().post(jwtOnlyPort, "/api/payments/charge", "{}").status())
+                .isEqualTo(401);
+        }
+
+        @Test
+        void aTokenForAnotherAudienceIsRefused() throws IOException {
+            assertThat(agent.anonymousClient()
+                .bearer(agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/ledger-service"))
+                .post(jwtOnlyPort, "/api/payments/charge", "{}")
+                .status()).isEqualTo(401);
+        }
+    }
+
+    private static Arguments row(String name, String reason,
+            Function<JwtSvidAuthenticationIntegrationTests, String> token) {
+        return Arguments.of(name, reason, token);
+    }
+
+    JWTClaimsSet.Builder claims(String subject, String audience) {
+        Instant now = Instant.now();
+        return new JWTClaimsSet.Builder().subject(subject)
+            .audience(audience)
+            .issueTime(Date.from(now))
+            .expirationTime(Date.from(now.plus(Duration.ofMinutes(5))));
+    }
+
+    Date ago(Duration duration) {
+        return Date.from(Instant.now().minus(duration));
+    }
+
+    ECKey ourKey() {
+        return agent.authority().jwt().signingKey();
+    }
+
+    ECKey foreignKey() {
+        try {
+            return new ECKeyGenerator(Curve.P_256).keyID(UUID.randomUUID().toString()).generate();
+        }
+        catch (JOSEException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    String signed(JWTClaimsSet.Builder claims) {
+        return agent.authority().jwt().sign(claims.build());
+    }
+
+    String signedWith(ECKey key, JWTClaimsSet.Builder claims, Set<String> critical) {
+        try {
+            JWSHeader.Builder header = new JWSHeader.Builder(JWSAlgorithm.ES256).keyID(key.getKeyID());
+            if (critical != null) {
+                header.criticalParams(critical);
+                critical.forEach(name -> header.customParam(name, true));
+            }
+            SignedJWT jwt = new SignedJWT(header.build(), claims.build());
+            jwt.sign(new ECDSASigner(key));
+            return jwt.serialize();
+        }
+        catch (JOSEException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** The classic key confusion: the verifier's public key used as an HMAC secret. */
+    String hmacWithBundleKey() {
+        try {
+            ECKey key = ourKey();
+            SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(key.getKeyID()).build(),
+                    claims(ORDER, PAYMENT).build());
+            jwt.sign(new MACSigner(key.toPublicJWK().toJSONString().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            return jwt.serialize();
+        }
+        catch (JOSEException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    String encrypted() {
+        try {
+            EncryptedJWT jwt = new EncryptedJWT(new JWEHeader(JWEAlgorithm.DIR, EncryptionMethod.A128GCM),
+                    claims(ORDER, PAYMENT).build());
+            jwt.encrypt(new DirectEncrypter(new byte[16]));
+            return jwt.serialize();
+        }
+        catch (JOSEException ex) {
+            throw new IllegalStateException(ex);
+        }
+    }
+
+    /** A token signed by the current key, which a rotation then retires; the service must notice. */
+    String tokenOfARetiredKey() {
+        TestJwtAuthority jwt = agent.authority().jwt();
+        String retiring = jwt.signingKey().getKeyID();
+        String token = agent.jwtSvid(ORDER, PAYMENT);
+        JwtBundleSource bundles = app.getBean(JwtBundleSource.class);
+        agent.rotateJwtKey().retireOldJwtKeys();
+        await().until(() -> bundles.current().forTrustDomain(new TrustDomain("example.org")).key(retiring) == null);
+        return token;
+    }
+}
