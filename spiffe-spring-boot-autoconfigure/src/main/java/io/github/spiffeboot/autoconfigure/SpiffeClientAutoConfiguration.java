@@ -7,9 +7,11 @@ import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.client.SpiffeClientTls;
 import io.github.spiffeboot.client.SpiffeRestClients;
 import io.github.spiffeboot.client.SpiffeWebClients;
+import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -55,11 +57,12 @@ public class SpiffeClientAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    SpiffeRestClients spiffeRestClients(SpiffeClientTls tls, SpiffeProperties properties) {
+    SpiffeRestClients spiffeRestClients(SpiffeClientTls tls, SpiffeProperties properties,
+            ObjectProvider<JwtSvids> jwtSvids) {
         Map<String, SpiffeRestClients.Server> servers = new LinkedHashMap<>();
-        properties.getClient().getServers().forEach(
-                (name, server) -> servers.put(name, new SpiffeRestClients.Server(server.getUrl(), server.getIds())));
-        return new SpiffeRestClients(tls, servers);
+        properties.getClient().getServers().forEach((name, server) -> servers.put(name,
+                new SpiffeRestClients.Server(server.getUrl(), server.getIds(), server.getJwtAudience())));
+        return new SpiffeRestClients(tls, servers, jwtSvids.getIfAvailable());
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -85,8 +88,9 @@ public class SpiffeClientAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        SpiffeWebClients spiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager) {
-            return new SpiffeWebClients(source, keyManager);
+        SpiffeWebClients spiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager,
+                ObjectProvider<JwtSvids> jwtSvids) {
+            return new SpiffeWebClients(source, keyManager, jwtSvids.getIfAvailable());
         }
 
         @Bean

@@ -554,6 +554,20 @@ public class SpiffeProperties implements Validator {
          */
         private List<String> ids = new ArrayList<>();
 
+        /**
+         * Audience of a JWT-SVID to send to this server in 'Authorization: Bearer' (needs
+         * spiffe.jwt.enabled), for a server behind a TLS-terminating proxy, say. None is sent by default.
+         */
+        private String jwtAudience;
+
+        public String getJwtAudience() {
+            return jwtAudience;
+        }
+
+        public void setJwtAudience(String jwtAudience) {
+            this.jwtAudience = jwtAudience;
+        }
+
         public String getUrl() {
             return url;
         }

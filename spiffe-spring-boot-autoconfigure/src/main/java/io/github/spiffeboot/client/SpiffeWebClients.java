@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
@@ -36,9 +37,28 @@ public final class SpiffeWebClients {
 
     private final SpiffeKeyManager keyManager;
 
+    private final JwtSvids jwtSvids;
+
     public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager) {
+        this(source, keyManager, null);
+    }
+
+    /**
+     * @param jwtSvids this workload's JWT-SVIDs, or {@code null} where JWT-SVIDs are not enabled
+     */
+    public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager, JwtSvids jwtSvids) {
         this.source = source;
         this.keyManager = keyManager;
+        this.jwtSvids = jwtSvids;
+    }
+
+    /** Sends this workload's JWT-SVID for {@code audience} with every request. */
+    public Consumer<WebClient.Builder> withJwtSvid(String audience) {
+        if (jwtSvids == null) {
+            throw new IllegalStateException("JWT-SVIDs are not enabled: set spiffe.jwt.enabled=true");
+        }
+        JwtSvidExchangeFilter filter = new JwtSvidExchangeFilter(jwtSvids, audience);
+        return builder -> builder.filter(filter);
     }
 
     /** Accept only servers whose SPIFFE ID matches one of these patterns. */

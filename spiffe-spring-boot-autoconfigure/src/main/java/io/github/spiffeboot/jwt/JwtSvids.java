@@ -71,6 +71,16 @@ public final class JwtSvids {
     }
 
     /**
+     * The token for this one audience if one is at hand without asking the agent (a renewal may start in
+     * the background), else {@code null}: for callers that must not block.
+     */
+    public String tokenIfFresh(String audience) {
+        Slot slot = slots.get(Set.of(audience));
+        JwtSvid held = (slot != null) ? slot.ifUsable() : null;
+        return (held != null) ? held.token() : null;
+    }
+
+    /**
      * A JWT-SVID for these audiences with at least {@link #MIN_REMAINING} left.
      * @throws JwtSvidUnavailableException if none can be had now
      */
@@ -92,6 +102,19 @@ public final class JwtSvids {
 
         Slot(Set<String> audiences) {
             this.audiences = audiences;
+        }
+
+        /** The token without fetching, renewing in the background if due; {@code null} if none is usable. */
+        JwtSvid ifUsable() {
+            Instant now = clock.instant();
+            JwtSvid held = svid;
+            if (held == null || !usable(held, now)) {
+                return null;
+            }
+            if (!now.isBefore(renewAt(held))) {
+                renewInBackground();
+            }
+            return held;
         }
 
         JwtSvid get() {

@@ -27,6 +27,7 @@ import io.github.spiffeboot.testapp.ClientApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
@@ -184,6 +185,98 @@ class ClientMtlsIntegrationTests {
         String expected = rotated.leaf().getSerialNumber().toString(16);
         await().atMost(Duration.ofSeconds(5))
             .until(() -> expected.equals(restClient.get().uri("/client-serial").retrieve().body(String.class)));
+    }
+
+    /**
+     * Outgoing JWT-SVIDs: the payment server treats the order client as a trusted proxy, so the caller it
+     * sees is the sub of the forwarded token, with credential jwt-svid; without a token it would be refused.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class JwtSvids {
+
+        RunningApplication jwtServer;
+
+        ConfigurableApplicationContext jwtClient;
+
+        @BeforeAll
+        void start() {
+            jwtServer = RunningApplication.start("spiffe.workload-api.socket=" + serverAgent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                    "spiffe.jwt.trusted-proxies=" + ORDER);
+            String url = "https://localhost:" + jwtServer.port();
+            jwtClient = ClientApplication.start("spiffe.workload-api.socket=" + clientAgent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.client.servers.payment.url=" + url,
+                    "spiffe.client.servers.payment.ids[0]=" + PAYMENT,
+                    "spiffe.client.servers.payment.jwt-audience=" + PAYMENT,
+                    "spiffe.client.servers.plain.url=" + url, "spiffe.client.servers.plain.ids[0]=" + PAYMENT);
+        }
+
+        @AfterAll
+        void stop() {
+            jwtClient.close();
+            jwtServer.close();
+        }
+
+        @Test
+        void restClientForAServerWithAJwtAudienceSendsTheWorkloadsJwtSvidForIt() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("payment"))
+                .build();
+            assertThat(restClient.get().uri("/caller").retrieve().body(String.class)).isEqualTo(ORDER + " jwt-svid");
+        }
+
+        @Test
+        void restTemplateForAServerWithAJwtAudienceSendsTheJwtSvid() {
+            RestTemplate restTemplate = jwtClient.getBean(SpiffeRestClients.class)
+                .server("payment", jwtClient.getBean(RestTemplateBuilder.class))
+                .build();
+            assertThat(restTemplate.getForObject("/caller", String.class)).isEqualTo(ORDER + " jwt-svid");
+        }
+
+        @Test
+        void webClientWithAJwtSvidSendsIt() {
+            WebClient webClient = jwtClient.getBean(WebClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeWebClients.class).withJwtSvid(PAYMENT))
+                .baseUrl("https://localhost:" + jwtServer.port())
+                .build();
+            for (int i = 0; i < 3; i++) {
+                assertThat(webClient.get().uri("/caller").retrieve().bodyToMono(String.class)
+                    .block(Duration.ofSeconds(10))).isEqualTo(ORDER + " jwt-svid");
+            }
+        }
+
+        @Test
+        void aServerWithoutJwtAudienceGetsNoToken() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("plain"))
+                .build();
+            // The server trusts this client as a proxy, so a request without a token is refused.
+            assertThatThrownBy(() -> restClient.get().uri("/caller").retrieve().body(String.class))
+                .hasMessageContaining("401");
+        }
+
+        @Test
+        void theTokenIsFetchedOnceForManyCallsNotPerRequest() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("payment"))
+                .build();
+            restClient.get().uri("/caller").retrieve().body(String.class);
+            int fetched = clientAgent.jwtSvidRequestCount();
+            for (int i = 0; i < 20; i++) {
+                restClient.get().uri("/caller").retrieve().body(String.class);
+            }
+            assertThat(clientAgent.jwtSvidRequestCount()).isEqualTo(fetched);
+        }
+
+        @Test
+        void aJwtAudienceWithoutJwtSvidsEnabledFailsStartupSayingWhatToSet() {
+            assertThatThrownBy(() -> ClientApplication.start("spiffe.workload-api.socket=" + clientAgent.socketAddress(),
+                    "spiffe.client.servers.payment.url=https://localhost:1",
+                    "spiffe.client.servers.payment.ids[0]=" + PAYMENT,
+                    "spiffe.client.servers.payment.jwt-audience=" + PAYMENT).close())
+                .hasStackTraceContaining("spiffe.client.servers.payment.jwt-audience needs JWT-SVIDs");
+        }
     }
 
     /** The kinds of outgoing client the starter equips, each over the starter's own TLS for that kind. */

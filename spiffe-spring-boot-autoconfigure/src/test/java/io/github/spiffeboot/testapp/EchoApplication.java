@@ -15,7 +15,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * A minimal web application for the starter's integration tests: {@code GET /whoami} answers with the
- * URI SAN of the client certificate Tomcat saw, or {@code anonymous}.
+ * URI SAN of the client certificate Tomcat saw, or {@code anonymous}; {@code GET /caller} with the
+ * authenticated caller and its credential ({@code x509-svid} or {@code jwt-svid}).
  */
 @SpringBootConfiguration
 @EnableAutoConfiguration
@@ -42,6 +43,17 @@ public class EchoApplication {
                 .map(name -> (String) name.get(1))
                 .findFirst()
                 .orElse("no-uri");
+        }
+    }
+
+    /** Answers with the caller Spring Security authenticated and the credential that proved it. */
+    @RestController
+    static class Caller {
+
+        @GetMapping("/caller")
+        String caller(org.springframework.security.core.Authentication authentication) {
+            return (authentication instanceof io.github.spiffeboot.security.SpiffeAuthentication spiffe)
+                    ? spiffe.getName() + " " + spiffe.getCredentialType().label() : "none";
         }
     }
 
