@@ -3,7 +3,10 @@ package io.github.spiffeboot.autoconfigure;
 import java.time.Clock;
 import java.util.LinkedHashSet;
 
+import io.github.spiffeboot.jwt.JwtBundleSource;
+import io.github.spiffeboot.observability.JwtMetrics;
 import io.github.spiffeboot.observability.SpiffeHealthIndicator;
+import io.github.spiffeboot.observability.SpiffeJwtHealthIndicator;
 import io.github.spiffeboot.observability.SpiffeMetrics;
 import io.github.spiffeboot.observability.SvidHealth;
 import io.github.spiffeboot.observability.SvidReadinessUpdater;
@@ -21,9 +24,9 @@ import org.springframework.context.annotation.Configuration;
 
 /**
  * Metrics (with Micrometer), the {@code spiffe} health indicator and readiness that follows the SVID
- * (with Spring Boot's health support).
+ * (with Spring Boot's health support); with JWT-SVIDs enabled, their meters and the {@code spiffeJwt} health.
  */
-@AutoConfiguration(after = SpiffeAutoConfiguration.class)
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeJwtAutoConfiguration.class })
 @ConditionalOnBean(X509ContextSource.class)
 public class SpiffeObservabilityAutoConfiguration {
 
@@ -36,6 +39,30 @@ public class SpiffeObservabilityAutoConfiguration {
         SpiffeMetrics spiffeMetrics(X509ContextSource source, SpiffeProperties properties) {
             return new SpiffeMetrics(source, Clock.systemUTC(),
                     new LinkedHashSet<>(properties.getMetrics().getCallerIds()));
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    @ConditionalOnBean(JwtBundleSource.class)
+    static class JwtMeters {
+
+        @Bean
+        @ConditionalOnMissingBean
+        JwtMetrics spiffeJwtMetrics(JwtBundleSource source) {
+            return new JwtMetrics(source, Clock.systemUTC());
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(AbstractHealthIndicator.class)
+    @ConditionalOnBean(JwtBundleSource.class)
+    static class JwtHealth {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "spiffeJwtHealthIndicator")
+        SpiffeJwtHealthIndicator spiffeJwtHealthIndicator(JwtBundleSource source) {
+            return new SpiffeJwtHealthIndicator(source, Clock.systemUTC());
         }
     }
 

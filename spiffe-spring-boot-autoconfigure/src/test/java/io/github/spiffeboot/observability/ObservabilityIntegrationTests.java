@@ -193,6 +193,65 @@ class ObservabilityIntegrationTests {
         }
     }
 
+    /** JWT-SVIDs from a trusted gateway: validations counted by reason, bundle freshness and health. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class JwtSvids {
+
+        static final String GATEWAY = "spiffe://example.org/ns/edge/sa/gateway";
+
+        final TestWorkloadApi jwtAgent = TestWorkloadApi.create("example.org");
+
+        RunningApplication jwtApp;
+
+        @BeforeAll
+        void start() {
+            jwtAgent.identity(SERVER).start();
+            jwtApp = RunningApplication.start(with(MANAGEMENT, "spiffe.workload-api.socket=" + jwtAgent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + SERVER, "spiffe.jwt.trusted-proxies=" + GATEWAY));
+        }
+
+        @AfterAll
+        void stop() {
+            jwtApp.close();
+            jwtAgent.close();
+        }
+
+        @Test
+        void tokenValidationsAreCountedByOutcomeAndBoundedReason() throws Exception {
+            String accepted = "spiffe_jwt_validations_total{outcome=\"accepted\",reason=\"none\"}";
+            String audience = "spiffe_jwt_validations_total{outcome=\"refused\",reason=\"AUDIENCE\"}";
+            String missing = "spiffe_jwt_validations_total{outcome=\"refused\",reason=\"MISSING\"}";
+            String before = scrape(jwtApp);
+            var gateway = jwtAgent.client(GATEWAY);
+            assertThat(gateway.bearer(jwtAgent.jwtSvid(ORDER, SERVER)).get(jwtApp.port(), "/whoami").status())
+                .isEqualTo(200);
+            assertThat(gateway.bearer(jwtAgent.jwtSvid(ORDER, "spiffe://example.org/other")).get(jwtApp.port(), "/whoami")
+                .status()).isEqualTo(401);
+            assertThat(gateway.get(jwtApp.port(), "/whoami").status()).isEqualTo(401);
+            String after = scrape(jwtApp);
+            assertThat(counter(after, accepted)).isEqualTo(counter(before, accepted) + 1);
+            assertThat(counter(after, audience)).isEqualTo(counter(before, audience) + 1);
+            assertThat(counter(after, missing)).isEqualTo(counter(before, missing) + 1);
+            assertThat(after).doesNotContain(ORDER);
+        }
+
+        @Test
+        void bundleFreshnessAndKeysAreGaugedAndTheStreamIsInTheHealth() throws Exception {
+            String metrics = scrape(jwtApp);
+            assertThat(gauge(metrics, "spiffe_jwt_bundles_age_seconds")).isBetween(0.0, 600.0);
+            assertThat(gauge(metrics, "spiffe_jwt_bundles_keys")).isGreaterThanOrEqualTo(1.0);
+            assertThat(metrics).contains("spiffe_jwt_workload_api_connected 1.0");
+            jwtAgent.rotateJwtKey();
+            await().atMost(Duration.ofSeconds(5))
+                .until(() -> gauge(scrape(jwtApp), "spiffe_jwt_bundles_keys") == 2.0
+                        && gauge(scrape(jwtApp), "spiffe_jwt_bundles_age_seconds") < 5);
+            assertThat(get(jwtApp, "/actuator/health").body()).contains("\"spiffeJwt\"")
+                .contains("\"workloadApiState\":\"CONNECTED\"")
+                .contains("\"example.org\":2");
+        }
+    }
+
     private String scrape(RunningApplication application) throws Exception {
         HttpResponse<String> response = get(application, "/actuator/prometheus");
         assertThat(response.statusCode()).isEqualTo(200);
