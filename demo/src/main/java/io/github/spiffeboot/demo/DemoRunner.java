@@ -16,6 +16,7 @@ import java.util.Set;
 import io.github.spiffeboot.test.SpiffeTestClient;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestHttpResponse;
+import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.dev.DevWorkloadApi;
 
 /**
@@ -34,6 +35,10 @@ public final class DemoRunner {
     static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
 
     static final String STOREFRONT = "spiffe://example.org/ns/production/sa/storefront";
+
+    static final String GATEWAY = "spiffe://example.org/ns/edge/sa/gateway";
+
+    static final String LEDGER = "spiffe://example.org/ns/production/sa/ledger-service";
 
     /** Netty warns on every Unix socket that SO_KEEPALIVE does not apply: noise for a demo. Held, or JUL forgets it. */
     private static final java.util.logging.Logger NETTY_BOOTSTRAP = java.util.logging.Logger
@@ -129,6 +134,9 @@ public final class DemoRunner {
         say("  refund: " + refund.status() + " " + refund.body());
         ok &= expect(charge.status() == 200 && refund.status() == 403, "the refund is denied with 403, the charge allowed");
 
+        step("Through a TLS-terminating gateway (" + GATEWAY + "): the caller's JWT-SVID speaks for it");
+        ok &= throughTheGateway(paymentPort);
+
         step("A caller without a client certificate tries to place an order");
         try {
             TestHttpResponse response = workloadApi.workload("storefront").anonymousClient()
@@ -158,6 +166,36 @@ public final class DemoRunner {
         ok &= expect(readiness.statusCode() == 200 && metrics.body().contains("spiffe_svid_rotations_total"),
                 "probes and Prometheus need no certificate on the management port");
         return ok;
+    }
+
+    /**
+     * A caller outside the mesh reaches payment-service only through the gateway, which terminates TLS and
+     * calls payment-service as itself, forwarding the caller's JWT-SVID. payment-service trusts the gateway as
+     * a proxy (spiffe.jwt.trusted-proxies), so the token's subject is the caller; a token minted for another
+     * audience (replayed from a call to ledger-service, say) is refused.
+     */
+    private boolean throughTheGateway(int paymentPort) throws Exception {
+        TestSvid gatewaySvid = workloadApi.authority().issue(GATEWAY, Duration.ofMinutes(10));
+        try (TlsTerminatingProxy gateway = TlsTerminatingProxy.start(freePort(), gatewaySvid,
+                SpiffeTestClient.withSvid(gatewaySvid, workloadApi.authority().bundle()), paymentPort)) {
+            // No client certificate: the gateway is where this caller's TLS ends.
+            SpiffeTestClient outside = workloadApi.workload("storefront").anonymousClient();
+            String token = workloadApi.workload("order-service").jwtSvid(ORDER, PAYMENT);
+            TestHttpResponse charged = outside.bearer(token)
+                .post(gateway.port(), "/api/payments/charge", "{\"orderId\":\"g-1\"}");
+            say("  order-service's JWT-SVID for payment-service, via the gateway: " + charged.status() + " "
+                    + charged.body());
+            boolean ok = expect(charged.status() == 200 && charged.body().contains("\"caller\":\"" + ORDER + "\""),
+                    "payment-service saw order-service (from the token) as the caller, not the gateway");
+            String replayed = workloadApi.workload("order-service").jwtSvid(ORDER, LEDGER);
+            TestHttpResponse refused = outside.bearer(replayed)
+                .post(gateway.port(), "/api/payments/charge", "{\"orderId\":\"g-2\"}");
+            say("  the same caller's token for ledger-service, replayed: " + refused.status() + " " + refused.body());
+            ok &= expect(refused.status() == 401, "a token for another audience is refused with 401");
+            TestHttpResponse bare = outside.post(gateway.port(), "/api/payments/charge", "{}");
+            say("  no token at all: " + bare.status());
+            return ok & expect(bare.status() == 401, "the gateway's own certificate grants nothing");
+        }
     }
 
     private boolean rotationWhileRequestsFlow(SpiffeTestClient storefront, int orderPort, int paymentPort)

@@ -6,6 +6,7 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.config.http.SessionCreationPolicy;
 import org.springframework.security.web.authentication.AnonymousAuthenticationFilter;
+import org.springframework.util.ClassUtils;
 
 /**
  * SPIFFE authentication (and, unless {@link #authenticationOnly()}, the {@code spiffe.authz} policy) in an
@@ -31,9 +32,12 @@ import org.springframework.security.web.authentication.AnonymousAuthenticationFi
  * (callers authenticate with their certificate on every request, so nothing about them is worth keeping
  * between requests, and a cookie must never stand in for a certificate). It turns CSRF protection and
  * logout off (there is no cookie to forge or session to end) and answers refused requests with small JSON
- * bodies. Settings an application makes after applying the configurer win, as usual in the DSL.
+ * bodies. Where the application accepts JWT-SVIDs ({@code spiffe.jwt.trusted-proxies} or {@code jwt-only}),
+ * the same filter takes the caller from the forwarded token as {@link JwtSvidCallers} decides. Settings an application makes after applying the configurer win, as usual in the DSL.
  */
 public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHttpConfigurer, HttpSecurity> {
+
+    private static final String BEARER_TOKEN_RESOLVER = "org.springframework.security.oauth2.server.resource.web.BearerTokenResolver";
 
     private boolean authorize = true;
 
@@ -82,7 +86,17 @@ public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHtt
     public void configure(HttpSecurity http) {
         ApplicationContext context = http.getSharedObject(ApplicationContext.class);
         http.addFilterBefore(new SpiffeAuthenticationFilter(context.getBean(SpiffeAuthorities.class),
-                context.getBean(X509ContextSource.class), context.getBeanProvider(JwtSvidCallers.class).getIfAvailable()),
-                AnonymousAuthenticationFilter.class);
+                context.getBean(X509ContextSource.class), jwtSvidCallers(context)), AnonymousAuthenticationFilter.class);
+    }
+
+    /**
+     * The JWT-SVID policy, where the application accepts JWT-SVIDs. Spring Security's resource-server
+     * support is optional: without it, {@link JwtSvidCallers} is never touched.
+     */
+    private static JwtSvidCallers jwtSvidCallers(ApplicationContext context) {
+        if (!ClassUtils.isPresent(BEARER_TOKEN_RESOLVER, context.getClassLoader())) {
+            return null;
+        }
+        return context.getBeanProvider(JwtSvidCallers.class).getIfAvailable();
     }
 }

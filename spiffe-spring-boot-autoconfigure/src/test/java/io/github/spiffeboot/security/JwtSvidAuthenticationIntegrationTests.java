@@ -223,6 +223,23 @@ class JwtSvidAuthenticationIntegrationTests {
                 row("three parts that are no JSON", "MALFORMED", t -> "bm90.anNvbg.c2ln"));
     }
 
+    @Test
+    void trustedProxiesWithoutAnAudienceFailStartupSayingWhatToSet() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> payments(agent)
+            .properties("spiffe.jwt.enabled=true", "spiffe.jwt.trusted-proxies=" + GATEWAY)
+            .run()
+            .close()).hasStackTraceContaining("spiffe.jwt.audiences");
+    }
+
+    @Test
+    void aTrustedProxyPatternThatIsNoSpiffeIdPatternFailsStartup() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> payments(agent)
+            .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                    "spiffe.jwt.trusted-proxies=https://gateway.example.org")
+            .run()
+            .close()).hasStackTraceContaining("spiffe.jwt.trusted-proxies[0]");
+    }
+
     /** JWT-only: TLS is terminated before the service, so the token alone names the caller. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)

@@ -52,6 +52,35 @@ class PaymentServiceMtlsTests {
         assertThat(response.body()).contains("\"caller\":\"" + ORDER_SERVICE + "\"").contains("charged");
     }
 
+    static final String GATEWAY = "spiffe://example.org/ns/edge/sa/gateway";
+
+    static final String PAYMENT_SERVICE = "spiffe://example.org/ns/production/sa/payment-service";
+
+    @Test
+    void chargesForACallerWhoseJwtSvidTheGatewayForwards() throws IOException {
+        var response = workloadApi.client(GATEWAY)
+            .bearer(workloadApi.jwtSvid(ORDER_SERVICE, PAYMENT_SERVICE))
+            .post(port, "/api/payments/charge", "{\"orderId\":\"43\"}");
+        assertThat(response.status()).isEqualTo(200);
+        assertThat(response.body()).contains("\"caller\":\"" + ORDER_SERVICE + "\"");
+    }
+
+    @Test
+    void refusesATokenReplayedFromAnotherAudience() throws IOException {
+        var response = workloadApi.client(GATEWAY)
+            .bearer(workloadApi.jwtSvid(ORDER_SERVICE, "spiffe://example.org/ns/production/sa/ledger-service"))
+            .post(port, "/api/payments/charge", "{}");
+        assertThat(response.status()).isEqualTo(401);
+    }
+
+    @Test
+    void ignoresABearerTokenFromAPeerThatIsNoGateway() throws IOException {
+        var response = workloadApi.client(SUBSCRIPTION_SERVICE)
+            .bearer(workloadApi.jwtSvid(ORDER_SERVICE, PAYMENT_SERVICE))
+            .post(port, "/api/payments/refund", "{}");
+        assertThat(response.status()).isEqualTo(403);
+    }
+
     @Test
     void refundsOnlyForOrderService() throws IOException {
         assertThat(workloadApi.client(ORDER_SERVICE).post(port, "/api/payments/refund", "{}").status()).isEqualTo(200);
