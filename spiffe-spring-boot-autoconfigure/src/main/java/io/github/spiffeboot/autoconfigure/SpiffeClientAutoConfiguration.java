@@ -6,6 +6,7 @@ import java.util.Map;
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.client.SpiffeClientTls;
 import io.github.spiffeboot.client.SpiffeRestClients;
+import io.github.spiffeboot.client.SpiffeRestTemplates;
 import io.github.spiffeboot.client.SpiffeWebClients;
 import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
@@ -73,6 +74,12 @@ public class SpiffeClientAutoConfiguration {
         RestClientCustomizer spiffeRestClientCustomizer(SpiffeClientTls tls,
                 PeerAuthorizer spiffeDefaultServerAuthorizer) {
             return builder -> builder.requestFactory(tls.requestFactory(spiffeDefaultServerAuthorizer));
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        SpiffeRestTemplates spiffeRestTemplates(SpiffeRestClients clients) {
+            return new SpiffeRestTemplates(clients);
         }
 
         @Bean

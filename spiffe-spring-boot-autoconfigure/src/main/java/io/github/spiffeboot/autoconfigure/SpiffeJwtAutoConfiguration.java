@@ -21,6 +21,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
@@ -63,6 +64,24 @@ public class SpiffeJwtAutoConfiguration {
         ThreadPoolExecutor renewals = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 WorkloadApiChannel.daemonThreads("spiffe-jwt-svid-renewal"));
         return new JwtSvids(fetcher, renewals, Clock.systemUTC());
+    }
+
+    /**
+     * A service configured to accept JWT-SVIDs, without the classes to check them, must not start as if it
+     * did not (its gateway's callers would all be refused, silently).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.SERVLET)
+    @ConditionalOnMissingClass("org.springframework.security.oauth2.server.resource.web.BearerTokenResolver")
+    @Conditional(OnAcceptingJwtSvidsCondition.class)
+    static class InboundWithoutResourceServer {
+
+        InboundWithoutResourceServer() {
+            throw new IllegalStateException("spiffe.jwt.trusted-proxies or spiffe.jwt.jwt-only accept JWT-SVIDs, "
+                    + "which are checked with Spring Security's resource-server support: add "
+                    + "org.springframework.security:spring-security-oauth2-resource-server and "
+                    + "spring-security-oauth2-jose (the starter brings both)");
+        }
     }
 
     /** Incoming JWT-SVIDs, where a token can ever name the caller. */

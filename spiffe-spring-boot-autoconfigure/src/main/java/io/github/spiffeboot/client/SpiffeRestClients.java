@@ -7,7 +7,6 @@ import java.util.function.Consumer;
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.tls.PeerAuthorizer;
-import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -20,7 +19,6 @@ import org.springframework.web.client.RestClient;
  *     .build();
  *
  * RestClient payments = restClientBuilder.apply(spiffeRestClients.server("payment")).build();  // from YAML
- * RestTemplate legacy = spiffeRestClients.server("payment", restTemplateBuilder).build();
  * }</pre>
  *
  * A server with a {@code jwt-audience} also gets this workload's JWT-SVID for that audience in
@@ -75,23 +73,6 @@ public final class SpiffeRestClients {
         return builder -> builder.requestInterceptor(interceptor);
     }
 
-    /**
-     * A {@code RestTemplateBuilder} for a server named in {@code spiffe.client.servers}: its base URL, the
-     * SPIFFE IDs it must present and, if configured, the JWT-SVID for its audience.
-     */
-    public RestTemplateBuilder server(String name, RestTemplateBuilder builder) {
-        Server server = named(name);
-        PeerAuthorizer authorizer = PeerAuthorizer.matching(CallerSet.parse(server.ids()));
-        RestTemplateBuilder configured = builder.requestFactory(() -> tls.requestFactory(authorizer));
-        if (server.url() != null) {
-            configured = configured.rootUri(server.url());
-        }
-        if (server.jwtAudience() != null) {
-            configured = configured.additionalInterceptors(new JwtSvidRequestInterceptor(jwtSvids, server.jwtAudience()));
-        }
-        return configured;
-    }
-
     private JwtSvids requireJwtSvids() {
         if (jwtSvids == null) {
             throw new IllegalStateException("JWT-SVIDs are not enabled: set spiffe.jwt.enabled=true");
@@ -99,7 +80,15 @@ public final class SpiffeRestClients {
         return jwtSvids;
     }
 
-    private Server named(String name) {
+    SpiffeClientTls tls() {
+        return tls;
+    }
+
+    JwtSvids jwtSvids() {
+        return jwtSvids;
+    }
+
+    Server named(String name) {
         Server server = servers.get(name);
         if (server == null) {
             throw new IllegalArgumentException("no server '" + name + "' under spiffe.client.servers; known: "

@@ -228,7 +228,7 @@ class ClientMtlsIntegrationTests {
 
         @Test
         void restTemplateForAServerWithAJwtAudienceSendsTheJwtSvid() {
-            RestTemplate restTemplate = jwtClient.getBean(SpiffeRestClients.class)
+            RestTemplate restTemplate = jwtClient.getBean(SpiffeRestTemplates.class)
                 .server("payment", jwtClient.getBean(RestTemplateBuilder.class))
                 .build();
             assertThat(restTemplate.getForObject("/caller", String.class)).isEqualTo(ORDER + " jwt-svid");

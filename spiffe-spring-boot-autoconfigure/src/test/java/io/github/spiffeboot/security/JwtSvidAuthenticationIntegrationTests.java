@@ -240,6 +240,21 @@ class JwtSvidAuthenticationIntegrationTests {
             .close()).hasStackTraceContaining("spiffe.jwt.trusted-proxies[0]");
     }
 
+    @Test
+    void acceptingJwtSvidsWithoutSpringSecuritysResourceServerSupportFailsStartupSayingWhatToAdd() {
+        // The echo application: the payments one's method security cannot be proxied under a filtering class loader.
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new org.springframework.boot.builder.SpringApplicationBuilder(
+                io.github.spiffeboot.testapp.EchoApplication.class)
+            .resourceLoader(new org.springframework.core.io.DefaultResourceLoader(
+                    new org.springframework.boot.test.context.FilteredClassLoader(
+                            org.springframework.security.oauth2.server.resource.web.BearerTokenResolver.class)))
+            .properties("server.port=0", "spring.main.banner-mode=off", "spiffe.workload-api.socket=" + agent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                    "spiffe.jwt.trusted-proxies=" + GATEWAY)
+            .run()
+            .close()).hasStackTraceContaining("spring-security-oauth2-resource-server");
+    }
+
     /** JWT-only: TLS is terminated before the service, so the token alone names the caller. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
