@@ -4,11 +4,11 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.HashSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -26,7 +26,8 @@ import org.apache.commons.logging.LogFactory;
  * renewal point) a renewal starts in the background while the current token is still handed out, so a
  * request never waits for the agent unless no usable token is left (the first call, or the agent down
  * for longer than a token lives). A token is never handed out closer than {@link #MIN_REMAINING} to its
- * expiry, so it cannot expire on the wire. At most {@value #MAX_AUDIENCE_SETS} audience sets are kept.
+ * expiry, so it cannot expire on the wire. At most {@value #MAX_AUDIENCE_SETS} audience sets are kept (more
+ * start the cache afresh).
  */
 public final class JwtSvids {
 
@@ -43,12 +44,8 @@ public final class JwtSvids {
 
     private final Clock clock;
 
-    private final Map<Set<String>, Slot> slots = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Set<String>, Slot> eldest) {
-            return size() > MAX_AUDIENCE_SETS;
-        }
-    });
+    /** Read on every outgoing request: lock-free; bounded by starting afresh when full. */
+    private final Map<Set<String>, Slot> slots = new ConcurrentHashMap<>();
 
     /**
      * @param renewals runs background renewals (one short task per renewal)
@@ -64,6 +61,9 @@ public final class JwtSvids {
      * @throws JwtSvidUnavailableException if no usable token can be had now
      */
     public String token(String audience, String... moreAudiences) {
+        if (moreAudiences.length == 0) {
+            return svid(Collections.singleton(audience)).token();
+        }
         Set<String> audiences = new HashSet<>();
         audiences.add(audience);
         Collections.addAll(audiences, moreAudiences);
@@ -75,7 +75,7 @@ public final class JwtSvids {
      * the background), else {@code null}: for callers that must not block.
      */
     public String tokenIfFresh(String audience) {
-        Slot slot = slots.get(Set.of(audience));
+        Slot slot = slots.get(Collections.singleton(audience));
         JwtSvid held = (slot != null) ? slot.ifUsable() : null;
         return (held != null) ? held.token() : null;
     }
@@ -85,10 +85,18 @@ public final class JwtSvids {
      * @throws JwtSvidUnavailableException if none can be had now
      */
     public JwtSvid svid(Set<String> audiences) {
-        if (audiences.isEmpty() || audiences.stream().anyMatch(audience -> audience == null || audience.isEmpty())) {
-            throw new IllegalArgumentException("a JWT-SVID needs audiences, got " + audiences);
+        Slot slot = slots.get(audiences);
+        if (slot == null) {
+            // Checked once per audience set, not per request.
+            if (audiences.isEmpty() || audiences.stream().anyMatch(audience -> audience == null || audience.isEmpty())) {
+                throw new IllegalArgumentException("a JWT-SVID needs audiences, got " + audiences);
+            }
+            if (slots.size() >= MAX_AUDIENCE_SETS) {
+                // Audience sets built per request (a bug in the caller) must not grow this without bound.
+                slots.clear();
+            }
+            slot = slots.computeIfAbsent(Set.copyOf(audiences), Slot::new);
         }
-        Slot slot = slots.computeIfAbsent(Set.copyOf(audiences), Slot::new);
         return slot.get();
     }
 
