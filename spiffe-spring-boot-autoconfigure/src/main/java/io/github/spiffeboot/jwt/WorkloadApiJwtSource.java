@@ -310,19 +310,22 @@ public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetch
             state = WorkloadApiConnectionState.CONNECTED;
             lastError = null;
             previous = current;
+            if (previous != null && previous.sameKeysAs(bundles)) {
+                // The same keys again (the agent re-sent them): keep the version, so that what validators
+                // derived from it (remembered tokens) stays valid.
+                return;
+            }
             current = bundles;
         }
-        if (previous == null || !previous.sameKeysAs(bundles)) {
-            if (previous != null) {
-                reportChanges(previous, bundles);
+        if (previous != null) {
+            reportChanges(previous, bundles);
+        }
+        for (Consumer<JwtBundleSet> listener : listeners) {
+            try {
+                listener.accept(bundles);
             }
-            for (Consumer<JwtBundleSet> listener : listeners) {
-                try {
-                    listener.accept(bundles);
-                }
-                catch (RuntimeException ex) {
-                    logger.error("A listener failed on a JWT bundle update", ex);
-                }
+            catch (RuntimeException ex) {
+                logger.error("A listener failed on a JWT bundle update", ex);
             }
         }
         firstBundles.complete(bundles);

@@ -21,7 +21,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * <ul>
  * <li>{@code spiffe.jwt.validations} by {@code outcome} ({@code accepted}, {@code refused}) and {@code reason}
  * (a {@link JwtSvidRejection} name, {@code none} when accepted): every bearer token a service looked at;</li>
- * <li>{@code spiffe.jwt.bundles.age} (seconds since the current JWT bundles arrived) and
+ * <li>{@code spiffe.jwt.bundles.age} (seconds since the JWT bundles last changed; the agent streams every
+ * change, so with {@code spiffe.jwt.workload.api.connected} at 1 they are current) and
  * {@code spiffe.jwt.bundles.keys} (keys trusted, all trust domains);</li>
  * <li>{@code spiffe.jwt.workload.api.connected} (1 or 0, for the JWT bundles stream) and
  * {@code spiffe.jwt.workload.api.errors} by {@code code}.</li>
@@ -53,7 +54,7 @@ public final class JwtMetrics implements MeterBinder, JwtValidationListener {
         this.accepted = validations(registry, "accepted", "none");
         Gauge.builder("spiffe.jwt.bundles.age", this, JwtMetrics::bundleAgeSeconds)
             .baseUnit("seconds")
-            .description("Seconds since the current JWT bundles arrived from the Workload API")
+            .description("Seconds since the JWT bundles from the Workload API last changed")
             .register(registry);
         Gauge.builder("spiffe.jwt.bundles.keys", this, JwtMetrics::keys)
             .description("JWT signing keys trusted, all trust domains")

@@ -171,4 +171,50 @@ class TestWorkloadApiTests {
             throw new IllegalStateException(ex);
         }
     }
+
+    @Test
+    void issuesJwtSvidsSignedByTheTrustDomainsJwtKeyForTheAskedAudiences() throws Exception {
+        server.identity(ID).start();
+        var response = stub().fetchJWTSVID(io.spiffe.workloadapi.grpc.Workload.JWTSVIDRequest.newBuilder()
+            .addAudience("spiffe://example.org/ns/test/sa/api")
+            .build());
+        assertThat(response.getSvids(0).getSpiffeId()).isEqualTo(ID);
+        var jwt = com.nimbusds.jwt.SignedJWT.parse(response.getSvids(0).getSvid());
+        assertThat(jwt.getJWTClaimsSet().getSubject()).isEqualTo(ID);
+        assertThat(jwt.getJWTClaimsSet().getAudience()).containsExactly("spiffe://example.org/ns/test/sa/api");
+        assertThat(jwt.getHeader().getKeyID()).isEqualTo(server.authority().jwt().signingKey().getKeyID());
+        assertThat(jwt.verify(new com.nimbusds.jose.crypto.ECDSAVerifier(server.authority().jwt().signingKey()))).isTrue();
+        assertThat(server.jwtSvidRequestCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aJwtSvidRequestWithoutAudienceIsInvalidArgumentAsInSpire() {
+        server.identity(ID).start();
+        assertThatThrownBy(() -> stub().fetchJWTSVID(io.spiffe.workloadapi.grpc.Workload.JWTSVIDRequest.getDefaultInstance()))
+            .isInstanceOfSatisfying(StatusRuntimeException.class,
+                    ex -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT));
+    }
+
+    @Test
+    void streamsTheJwtBundleOnEveryKeyRotationAndRetirement() throws Exception {
+        server.identity(ID).start();
+        Iterator<io.spiffe.workloadapi.grpc.Workload.JWTBundlesResponse> stream = stub()
+            .fetchJWTBundles(io.spiffe.workloadapi.grpc.Workload.JWTBundlesRequest.getDefaultInstance());
+        String first = server.authority().jwt().signingKey().getKeyID();
+        assertThat(keyIds(stream.next())).containsExactly(first);
+        server.rotateJwtKey();
+        String second = server.authority().jwt().signingKey().getKeyID();
+        assertThat(keyIds(stream.next())).containsExactlyInAnyOrder(first, second);
+        server.retireOldJwtKeys();
+        assertThat(keyIds(stream.next())).containsExactly(second);
+    }
+
+    private static java.util.List<String> keyIds(io.spiffe.workloadapi.grpc.Workload.JWTBundlesResponse response)
+            throws java.text.ParseException {
+        return com.nimbusds.jose.jwk.JWKSet.parse(response.getBundlesOrThrow("spiffe://example.org").toStringUtf8())
+            .getKeys()
+            .stream()
+            .map(com.nimbusds.jose.jwk.JWK::getKeyID)
+            .toList();
+    }
 }
