@@ -26,6 +26,15 @@ import java.lang.annotation.Target;
  *             .post(port, "/api/payments/charge", "{}");
  *         assertThat(response.status()).isEqualTo(200);
  *     }
+ *
+ *     @Test
+ *     void orderServiceMayChargeThroughTheGateway() throws Exception {   // spiffe.jwt.trusted-proxies: gateway
+ *         var response = workloadApi.client("spiffe://example.org/ns/edge/sa/gateway")
+ *             .bearer(workloadApi.jwtSvid("spiffe://example.org/ns/production/sa/order-service",
+ *                     "spiffe://example.org/ns/production/sa/payment-service"))
+ *             .post(port, "/api/payments/charge", "{}");
+ *         assertThat(response.status()).isEqualTo(200);
+ *     }
  * }
  * }</pre>
  */
