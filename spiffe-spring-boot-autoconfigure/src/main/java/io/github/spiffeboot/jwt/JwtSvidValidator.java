@@ -43,7 +43,9 @@ import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
 /**
  * Verifies JWT-SVIDs presented to this service, as the JWT-SVID specification asks, with Nimbus JOSE
  * (parsing, signature) and Spring Security's JWT model (claims as a {@link Jwt}, checked by a token
- * validator). Usable as a Spring Security {@link JwtDecoder}.
+ * validator). {@link #asJwtDecoder()} offers it as a Spring Security {@link JwtDecoder}; it is deliberately
+ * not one itself, so that registering it as a bean never takes the place of an application's own decoder
+ * (for its identity provider's tokens, say).
  * <ol>
  * <li>A token longer than the limit is refused before any parsing.</li>
  * <li>Only signed JWTs (no {@code alg: none}, no JWE) with an algorithm the specification allows (RS, ES
@@ -58,7 +60,7 @@ import org.springframework.security.oauth2.jwt.MappedJwtClaimSetConverter;
  * Keys come converted from the {@link JwtBundleSet} (parsed once per bundle change), so a validation costs
  * a parse of the token and one signature check.
  */
-public final class JwtSvidValidator implements JwtDecoder {
+public final class JwtSvidValidator {
 
     /** The algorithms of the JWT-SVID specification; anything else (none, HS*, EdDSA) is refused. */
     static final Set<JWSAlgorithm> ALGORITHMS = Set.of(JWSAlgorithm.RS256, JWSAlgorithm.RS384, JWSAlgorithm.RS512,
@@ -173,6 +175,20 @@ public final class JwtSvidValidator implements JwtDecoder {
     }
 
     private ValidatedJwtSvid verify(String token, JwtBundleSet current) {
+        try {
+            return verifyChecked(token, current);
+        }
+        catch (JwtSvidRejectedException ex) {
+            throw ex;
+        }
+        catch (RuntimeException ex) {
+            // Whatever else a hostile token provokes in the libraries is a refusal, never a 500.
+            throw new JwtSvidRejectedException(JwtSvidRejection.MALFORMED,
+                    "unreadable token (" + ex.getClass().getSimpleName() + ")");
+        }
+    }
+
+    private ValidatedJwtSvid verifyChecked(String token, JwtBundleSet current) {
         SignedJWT signed = parse(token);
         checkHeader(signed.getHeader());
         JWTClaimsSet claims;
@@ -201,9 +217,9 @@ public final class JwtSvidValidator implements JwtDecoder {
         return new ValidatedJwtSvid(SpiffeId.parse(claims.getSubject()), jwt);
     }
 
-    @Override
-    public Jwt decode(String token) {
-        return validate(token).jwt();
+    /** This validator as a Spring Security {@link JwtDecoder}, throwing {@link JwtSvidRejectedException}. */
+    public JwtDecoder asJwtDecoder() {
+        return token -> validate(token).jwt();
     }
 
     private static SignedJWT parse(String token) {

@@ -224,6 +224,17 @@ class JwtSvidAuthenticationIntegrationTests {
     }
 
     @Test
+    void theValidatorNeverTakesThePlaceOfTheApplicationsOwnJwtDecoderButOffersOne() {
+        assertThat(app.getBeansOfType(org.springframework.security.oauth2.jwt.JwtDecoder.class)).isEmpty();
+        var decoder = app.getBean(io.github.spiffeboot.jwt.JwtSvidValidator.class).asJwtDecoder();
+        assertThat(decoder.decode(agent.jwtSvid(ORDER, PAYMENT)).getSubject()).isEqualTo(ORDER);
+        org.assertj.core.api.Assertions
+            .assertThatThrownBy(() -> decoder.decode(agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/other")))
+            .isInstanceOf(io.github.spiffeboot.jwt.JwtSvidRejectedException.class)
+            .hasMessageStartingWith("AUDIENCE");
+    }
+
+    @Test
     void trustedProxiesWithoutAnAudienceFailStartupSayingWhatToSet() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> payments(agent)
             .properties("spiffe.jwt.enabled=true", "spiffe.jwt.trusted-proxies=" + GATEWAY)
