@@ -3,7 +3,7 @@
 # two SPIRE servers and agents (example.org and partner.org, federated through their bundle endpoints),
 # the sample services and go-spiffe workloads each under its own Unix user, identified by unix:uid
 # selectors. Checks startup, authorization, federation, go-spiffe interop, and a continuous stream of
-# orders across SVID rotations, an agent kill and restart, a server outage and a CA rotation.
+# orders across SVID rotations, an agent kill and restart, a server outage and a CA rotation, and the JWT bundles.
 #
 # Local processes only (no containers); run as root (it creates the workload users). Needs Java 17+, Go,
 # gcc (first SPIRE build only), curl, openssl, setpriv. Fails loudly; stops everything it started, also
@@ -12,6 +12,8 @@
 # The SPIRE configuration is deploy/spire's, the files docker-compose.yml mounts, with addresses, ports,
 # paths and lifetimes substituted.
 set -euo pipefail
+# set -e ends the run at a failing command outside fail(): say which, rather than stop without a word.
+trap 'echo "e2e/spire/run.sh: line $LINENO failed: $BASH_COMMAND" >&2' ERR
 cd "$(dirname "$0")/../.."
 
 [[ $(id -u) == 0 ]] || { echo "e2e/spire/run.sh must run as root (it creates one Unix user per workload)" >&2; exit 1; }
@@ -492,5 +494,16 @@ wait_for 90 "payment-service to present an SVID signed by the new CA" signed_by_
 leaf_aki=$(presented_aki)
 out=$(client storefront a -url "https://localhost:$order_port/api/orders" -expect "$td/order-service" -body '{"amount":9}' || true)
 expect_output "payment-service presents an SVID signed by the new CA ($leaf_aki), and order-service accepts it" '"status":"charged"' "$out"
+
+step "JWT bundles from SPIRE: payment-service (spiffe.jwt.enabled) follows both trust domains' JWT keys"
+payment_log=$(cat "$logs/payment-service.log")
+expect_output "payment-service started with the JWT bundles of example.org and partner.org (FetchJWTBundles)" \
+    "JWT bundles of trust domains \[example.org, partner.org\]" "$payment_log"
+expect_output "and followed a change of example.org's JWT keys while it ran (the CA rotation's new key)" \
+    "The JWT bundle of trust domain example.org changed" "$payment_log"
+jwt_health=$(curl -fsS "http://127.0.0.1:$payment_mgmt/actuator/health" | python3 -c \
+    'import json,sys; c=json.load(sys.stdin)["components"]["spiffeJwt"]; print(c["status"], c["details"]["workloadApiState"], sorted(c["details"]["trustDomains"]))' || true)
+expect_output "its spiffeJwt health is UP, on a connected stream, with both trust domains" \
+    "UP CONNECTED \['example.org', 'partner.org'\]" "$jwt_health"
 
 echo "SPIRE e2e: all $checks checks passed in $(($(date +%s) - started))s"

@@ -246,7 +246,10 @@ class ObservabilityIntegrationTests {
             await().atMost(Duration.ofSeconds(5))
                 .until(() -> gauge(scrape(jwtApp), "spiffe_jwt_bundles_keys") == 2.0
                         && gauge(scrape(jwtApp), "spiffe_jwt_bundles_age_seconds") < 5);
-            assertThat(get(jwtApp, "/actuator/health").body()).contains("\"spiffeJwt\"")
+            // The shape e2e/spire/run.sh reads: components.spiffeJwt.{status, details.workloadApiState, details.trustDomains}.
+            assertThat(get(jwtApp, "/actuator/health").body()).containsPattern("\"components\":\\{.*\"spiffeJwt\":\\{")
+                .contains("\"trustDomains\":{")
+                .contains("\"spiffeJwt\"")
                 .contains("\"workloadApiState\":\"CONNECTED\"")
                 .contains("\"example.org\":2");
         }
