@@ -98,8 +98,9 @@ class ServerMtlsIntegrationTests {
     @Test
     void newConnectionsAreVerifiedAgainNotResumedPastTheClientsExpiry() throws Exception {
         // The same client context would resume its TLS session and skip certificate checks, if allowed.
+        // 6 s of validity: enough for the first handshake on a loaded 2-core CI machine (3 s was not).
         SpiffeTestClient client = SpiffeTestClient.withSvid(
-                agent.authority().issue(CLIENT_ID, Duration.ofSeconds(3)), agent.trustedAuthorities());
+                agent.authority().issue(CLIENT_ID, Duration.ofSeconds(6)), agent.trustedAuthorities());
         try (TestHttpConnection connection = client.connect(app.port())) {
             assertThat(connection.get("/whoami").body()).isEqualTo(CLIENT_ID);
         }
