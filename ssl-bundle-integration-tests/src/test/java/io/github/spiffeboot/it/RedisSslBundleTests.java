@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.ssl.SslBundles;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.data.redis.RedisConnectionFailureException;
+import org.springframework.data.redis.connection.RedisConnection;
 import org.springframework.data.redis.connection.lettuce.LettuceConnectionFactory;
 import org.springframework.data.redis.core.StringRedisTemplate;
 
@@ -77,6 +78,29 @@ class RedisSslBundleTests {
         StringRedisTemplate redisTemplate = app.getBean(StringRedisTemplate.class);
         redisTemplate.opsForValue().set("order:42", "paid");
         assertThat(redisTemplate.opsForValue().get("order:42")).isEqualTo("paid");
+    }
+
+    /**
+     * A plain rotation: every connection Lettuce opens afterwards carries the new SVID in its TLS session,
+     * which a resumed session (Redis issues session tickets) would not: each is a full handshake.
+     */
+    @Test
+    void newConnectionsAfterARotationAreFullHandshakesPresentingTheNewSvid() throws Exception {
+        LettuceConnectionFactory factory = app.getBean(LettuceConnectionFactory.class);
+        factory.setShareNativeConnection(false); // every RedisConnection its own TCP and TLS connection
+        TestSvid before = agent.currentSvid();
+        try (RedisConnection connection = factory.getConnection()) {
+            assertThat(connection.ping()).isEqualTo("PONG");
+            assertThat(LettuceTlsSessions.localCertificate(connection)).isEqualTo(before.leaf());
+        }
+        TestSvid rotated = agent.rotate();
+        await().atMost(Duration.ofSeconds(10)).until(() -> leafOfBundle().equals(rotated.leaf()));
+        for (int i = 0; i < 3; i++) {
+            try (RedisConnection connection = factory.getConnection()) {
+                assertThat(connection.ping()).isEqualTo("PONG");
+                assertThat(LettuceTlsSessions.localCertificate(connection)).isEqualTo(rotated.leaf());
+            }
+        }
     }
 
     /**
