@@ -145,7 +145,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             .forTrustDomain(source.current().svid().id().trustDomain())
             .orElse(List.of());
         Pkix current = this.pkix;
-        if (current == null || !current.authorities().equals(authorities)) {
+        if (current == null || (current.authorities() != authorities && !current.authorities().equals(authorities))) {
             current = new Pkix(authorities, build(authorities));
             this.pkix = current;
         }

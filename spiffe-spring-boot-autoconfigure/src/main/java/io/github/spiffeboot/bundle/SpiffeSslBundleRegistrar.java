@@ -1,5 +1,8 @@
 package io.github.spiffeboot.bundle;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import javax.net.ssl.X509ExtendedTrustManager;
 
 import io.github.spiffeboot.source.X509Context;
@@ -26,7 +29,8 @@ public final class SpiffeSslBundleRegistrar implements SslBundleRegistrar {
 
     private final SslManagerBundle managers;
 
-    private SslBundleRegistry registry;
+    /** Usually one; more if several application contexts share this registrar. */
+    private final List<SslBundleRegistry> registries = new ArrayList<>();
 
     /**
      * @param name the bundle's name, as in {@code spring.kafka.ssl.bundle}
@@ -47,21 +51,23 @@ public final class SpiffeSslBundleRegistrar implements SslBundleRegistrar {
     public synchronized void registerBundles(SslBundleRegistry registry) {
         // Listen first, register under the lock: an update racing the registration either waits for it
         // and updates, or is already in the context registered.
-        source.addListener(this::update);
+        if (registries.isEmpty()) {
+            source.addListener(this::update);
+        }
         registry.registerBundle(name, new SpiffeSslBundle(managers, source.current()));
-        this.registry = registry;
+        registries.add(registry);
     }
 
     private synchronized void update(X509Context context) {
-        if (registry == null) {
-            return;
-        }
-        try {
-            registry.updateBundle(name, new SpiffeSslBundle(managers, context));
-        }
-        catch (RuntimeException ex) {
-            // A consumer's update handler failed; the managers still serve the new SVID.
-            logger.error("Updating SSL bundle '" + name + "' after an SVID or bundle change failed", ex);
+        SpiffeSslBundle bundle = new SpiffeSslBundle(managers, context);
+        for (SslBundleRegistry registry : registries) {
+            try {
+                registry.updateBundle(name, bundle);
+            }
+            catch (RuntimeException ex) {
+                // A consumer's update handler failed; the managers serve the new SVID all the same.
+                logger.error("Updating SSL bundle '" + name + "' after an SVID or bundle change failed", ex);
+            }
         }
     }
 }

@@ -27,6 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundles;
@@ -105,6 +106,16 @@ class SslBundleIntegrationTests {
         assertThat(keyStore.getKey(bundle().getKey().getAlias(), bundle().getKey().getPassword().toCharArray()))
             .isEqualTo(rotated.privateKey());
         assertThat(updates.get(updates.size() - 1).getManagers()).isSameAs(bundle().getManagers());
+    }
+
+    @Test
+    void everyRegistryTheRegistrarServedIsUpdated() {
+        DefaultSslBundleRegistry second = new DefaultSslBundleRegistry();
+        app.getBean(SpiffeSslBundleRegistrar.class).registerBundles(second);
+        TestSvid rotated = agent.rotate();
+        await().atMost(Duration.ofSeconds(10))
+            .until(() -> leafOf(second.getBundle("spiffe")).equals(rotated.leaf())
+                    && leafOf(bundle()).equals(rotated.leaf()));
     }
 
     @Test
