@@ -17,7 +17,7 @@ public final class BundleTrustManagers {
     /**
      * @param expectedPeer the SPIFFE IDs a peer that presents one must have
      * @param verification whether a peer without a SPIFFE ID is refused (the default) or verified by PKIX
-     * @param rejectionListener told of every peer the SPIFFE verification turns away
+     * @param rejectionListener told of every peer turned away, by either verification
      */
     public static X509ExtendedTrustManager create(X509ContextSource source, PeerAuthorizer expectedPeer,
             PeerVerification verification, PeerRejectionListener rejectionListener) {
@@ -25,7 +25,7 @@ public final class BundleTrustManagers {
                 rejectionListener);
         return switch (verification) {
             case SPIFFE_ID -> spiffe;
-            case SPIFFE_ID_OR_PKIX -> new PkixFallbackTrustManager(spiffe, source);
+            case SPIFFE_ID_OR_PKIX -> new PkixFallbackTrustManager(spiffe, source, rejectionListener);
         };
     }
 }

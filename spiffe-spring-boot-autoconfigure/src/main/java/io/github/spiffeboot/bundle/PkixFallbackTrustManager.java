@@ -19,6 +19,7 @@ import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.SvidVerificationException;
 import io.github.spiffeboot.svid.SvidVerificationException.Reason;
 import io.github.spiffeboot.svid.X509BundleSet;
+import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
 
 /**
@@ -39,11 +40,15 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
 
     private final X509ContextSource source;
 
+    private final PeerRejectionListener rejectionListener;
+
     private volatile Pkix pkix;
 
-    PkixFallbackTrustManager(SpiffeTrustManager spiffe, X509ContextSource source) {
+    PkixFallbackTrustManager(SpiffeTrustManager spiffe, X509ContextSource source,
+            PeerRejectionListener rejectionListener) {
         this.spiffe = spiffe;
         this.source = source;
+        this.rejectionListener = rejectionListener;
     }
 
     @Override
@@ -52,7 +57,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkClientTrusted(chain, authType);
         }
         else {
-            pkix().checkClientTrusted(chain, authType);
+            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType));
         }
     }
 
@@ -63,7 +68,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkClientTrusted(chain, authType, socket);
         }
         else {
-            pkix().checkClientTrusted(chain, authType, socket);
+            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType, socket));
         }
     }
 
@@ -74,7 +79,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkClientTrusted(chain, authType, engine);
         }
         else {
-            pkix().checkClientTrusted(chain, authType, engine);
+            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType, engine));
         }
     }
 
@@ -84,7 +89,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkServerTrusted(chain, authType);
         }
         else {
-            pkix().checkServerTrusted(chain, authType);
+            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType));
         }
     }
 
@@ -95,7 +100,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkServerTrusted(chain, authType, socket);
         }
         else {
-            pkix().checkServerTrusted(chain, authType, socket);
+            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType, socket));
         }
     }
 
@@ -106,7 +111,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             spiffe.checkServerTrusted(chain, authType, engine);
         }
         else {
-            pkix().checkServerTrusted(chain, authType, engine);
+            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType, engine));
         }
     }
 
@@ -137,6 +142,30 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
             }
         }
         return false;
+    }
+
+    /**
+     * Runs a PKIX check; a failure is reported to the rejection listener and thrown with a message that
+     * says which verification refused the peer.
+     */
+    private void pkix(PkixCheck check) throws CertificateException {
+        try {
+            check.run(pkix());
+        }
+        catch (CertificateException ex) {
+            SvidVerificationException rejection = new SvidVerificationException(Reason.UNTRUSTED_CHAIN,
+                    "a peer without a SPIFFE ID failed PKIX verification against this workload's own trust "
+                            + "bundle: " + ex.getMessage(),
+                    ex);
+            rejectionListener.rejected(rejection);
+            throw rejection;
+        }
+    }
+
+    @FunctionalInterface
+    private interface PkixCheck {
+
+        void run(X509ExtendedTrustManager trustManager) throws CertificateException;
     }
 
     private X509ExtendedTrustManager pkix() throws CertificateException {

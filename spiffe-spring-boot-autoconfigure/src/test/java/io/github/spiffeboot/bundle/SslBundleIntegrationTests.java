@@ -16,6 +16,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
+import io.github.spiffeboot.svid.SvidVerificationException;
 import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestSvid;
@@ -23,10 +24,12 @@ import io.github.spiffeboot.test.TestTlsServer;
 import io.github.spiffeboot.test.TestWorkloadApi;
 import io.github.spiffeboot.testapp.ClientApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
+import io.github.spiffeboot.tls.PeerRejectionListener;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.ssl.DefaultSslBundleRegistry;
 import org.springframework.boot.ssl.NoSuchSslBundleException;
 import org.springframework.boot.ssl.SslBundle;
@@ -168,9 +171,15 @@ class SslBundleIntegrationTests {
 
     @Test
     void withPkixOptInAServerWithoutSpiffeIdIsVerifiedAgainstTheOwnBundleAndItsHostName() throws Exception {
-        try (ConfigurableApplicationContext pkix = ClientApplication.start(
-                "spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.ssl-bundle.peer-verification=spiffe-id-or-pkix",
-                "spiffe.ssl-bundle.expected-peer-ids[0]=" + REDIS);
+        List<SvidVerificationException> rejections = new CopyOnWriteArrayList<>();
+        try (ConfigurableApplicationContext pkix = new SpringApplicationBuilder(ClientApplication.class)
+            .initializers(context -> context.getBeanFactory()
+                .registerSingleton("rejections", (PeerRejectionListener) rejections::add))
+            .properties("spring.main.web-application-type=none", "spring.main.banner-mode=off",
+                    "spiffe.workload-api.socket=" + agent.socketAddress(),
+                    "spiffe.ssl-bundle.peer-verification=spiffe-id-or-pkix",
+                    "spiffe.ssl-bundle.expected-peer-ids[0]=" + REDIS)
+            .run();
                 TestTlsServer ours = TestTlsServer.start(ca.issue(SvidSpec.withoutUri().dnsNames("localhost")),
                         ca.bundle());
                 TestTlsServer wrongName = TestTlsServer.start(ca.issue(SvidSpec.withoutUri().dnsNames("db.example.org")),
@@ -184,7 +193,11 @@ class SslBundleIntegrationTests {
             assertThatThrownBy(() -> get(bundle.createSslContext(), wrongName.port(), "HTTPS"))
                 .as("the host name check the client asks for still applies")
                 .isInstanceOf(SSLHandshakeException.class)
+                .hasMessageContaining("a peer without a SPIFFE ID failed PKIX verification")
                 .hasMessageContaining("No subject alternative DNS name matching localhost");
+            assertThat(rejections).singleElement()
+                .extracting(SvidVerificationException::getReason)
+                .isEqualTo(SvidVerificationException.Reason.UNTRUSTED_CHAIN);
             assertThatThrownBy(() -> get(bundle.createSslContext(), partners.port(), "HTTPS"))
                 .as("a federated domain's CA does not vouch for names")
                 .isInstanceOf(SSLHandshakeException.class);
