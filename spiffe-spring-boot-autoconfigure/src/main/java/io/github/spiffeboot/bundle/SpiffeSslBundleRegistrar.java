@@ -12,6 +12,7 @@ import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 import org.springframework.boot.autoconfigure.ssl.SslBundleRegistrar;
 import org.springframework.boot.ssl.SslBundleRegistry;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.ssl.SslManagerBundle;
 
 /**
@@ -55,6 +56,13 @@ public final class SpiffeSslBundleRegistrar implements SslBundleRegistrar {
             source.addListener(this::update);
         }
         registry.registerBundle(name, new SpiffeSslBundle(managers, source.current()));
+        if (registry instanceof SslBundles bundles) {
+            // Boot warns on every update of a bundle nobody handles updates of, "may be in use by a
+            // technology that doesn't support SSL reloading": wrong for the consumers of the live managers
+            // (Kafka, Lettuce), and it would repeat on every rotation. The halves are documented instead.
+            bundles.addBundleUpdateHandler(name, updated -> logger.debug("SSL bundle '" + name + "' now holds "
+                    + updated));
+        }
         registries.add(registry);
     }
 
