@@ -178,6 +178,11 @@ class StartupIntegrationTests {
         assertThat(output.resolve("sources/io/github/spiffeboot/autoconfigure/SpiffeAutoConfiguration__BeanDefinitions.java"))
             .content()
             .contains("spiffeX509ContextSource");
+        // The starter's runtime hints reach the native-image metadata the processing writes.
+        assertThat(output.resolve("resources/META-INF/native-image/io.github.spiffeboot/echo/reachability-metadata.json"))
+            .content()
+            .contains("io.spiffe.workloadapi.grpc.Workload$X509SVIDResponse")
+            .contains("libio_grpc_netty_shaded_netty_transport_native_epoll_");
         assertThat(agent.svidRequestCount()).isZero();
     }
 
