@@ -13,7 +13,8 @@ JDK25="${STARTUP_JDK25:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 [[ -x "$JDK25/bin/java" ]] || { echo "startup.sh needs a JDK 25 at $JDK25 (set STARTUP_JDK25)" >&2; exit 2; }
 
 # One reactor with 'package' (never 'install'), with Spring AOT processing (-Paot) for both servers' jars.
-./mvnw -q -B -ntp -DskipTests -Paot package dependency:build-classpath \
+# maven.test.skip also skips payment-service's process-test-aot, which the benchmark does not need.
+./mvnw -q -B -ntp -Dmaven.test.skip=true -Paot package dependency:build-classpath \
   -pl benchmarks,benchmarks/load-plain-tls,sample-payment-service -am \
   -Dmdep.outputFile=target/startup.classpath
 exec java -Xmx256m -Dload.root="$PWD" -Dstartup.jdk25="$JDK25" \
