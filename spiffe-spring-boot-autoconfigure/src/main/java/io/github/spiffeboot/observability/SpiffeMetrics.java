@@ -10,6 +10,7 @@ import io.github.spiffeboot.source.WorkloadApiConnectionState;
 import io.github.spiffeboot.source.WorkloadApiX509Source;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.svid.X509Svid;
 import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -58,19 +59,21 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
     public void bindTo(MeterRegistry registry) {
         this.decisionCounters.clear();
         this.registry = registry;
-        Gauge.builder("spiffe.svid.expiry", source,
-                s -> Duration.between(clock.instant(), s.current().svid().expiresAt()).toMillis() / 1000.0)
+        Gauge.builder("spiffe.svid.expiry", this, SpiffeMetrics::secondsToExpiry)
             .baseUnit("seconds")
             .description("Seconds until the current X.509-SVID expires")
             .register(registry);
         Counter rotations = Counter.builder("spiffe.svid.rotations")
             .description("X.509-SVIDs received after the first")
             .register(registry);
+        X509Svid now = currentSvid();
         java.util.concurrent.atomic.AtomicReference<java.security.cert.X509Certificate> leaf = new java.util.concurrent.atomic.AtomicReference<>(
-                source.current().svid().leaf());
+                (now != null) ? now.leaf() : null);
         source.addListener(context -> {
-            // Only a new SVID is a rotation; a bundle update alone is not.
-            if (!context.svid().leaf().equals(leaf.getAndSet(context.svid().leaf()))) {
+            // Only a new SVID is a rotation; a bundle update alone is not, and neither is the first SVID of a
+            // source that started after the meters were bound.
+            java.security.cert.X509Certificate previous = leaf.getAndSet(context.svid().leaf());
+            if (previous != null && !previous.equals(context.svid().leaf())) {
                 rotations.increment();
             }
         });
@@ -93,6 +96,24 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
                 .description("Federated bundles dropped as unusable, by reason, once per change")
                 .register(registry)
                 .increment());
+        }
+    }
+
+    private double secondsToExpiry() {
+        X509Svid svid = currentSvid();
+        return (svid != null) ? Duration.between(clock.instant(), svid.expiresAt()).toMillis() / 1000.0 : Double.NaN;
+    }
+
+    /**
+     * The current SVID, or {@code null} before the source has started: meters are bound when the context
+     * refreshes, and the source connects only when it starts.
+     */
+    private X509Svid currentSvid() {
+        try {
+            return source.current().svid();
+        }
+        catch (IllegalStateException notStartedYet) {
+            return null;
         }
     }
 

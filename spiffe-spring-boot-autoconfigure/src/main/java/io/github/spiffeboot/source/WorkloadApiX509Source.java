@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.svid.X509BundleSet;
@@ -38,11 +39,15 @@ import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * An {@link X509ContextSource} that watches a SPIFFE Workload API ({@code FetchX509SVID} stream).
  * <p>
- * {@link #start} blocks until the first valid SVID arrives or the startup timeout passes, retrying
+ * Creating it connects to nothing; it connects when it is started, as a {@link SmartLifecycle} of the
+ * application context (see {@link SourceLifecycle}) or through {@link #start(WorkloadApiAddress, Options)}.
+ * Until then {@link #current()} throws. {@link #start()} blocks until the first valid SVID arrives or the
+ * startup timeout passes, retrying
  * Unavailable and PermissionDenied (an entry not synced yet) with backoff and failing at once on
  * InvalidArgument, as the Workload Endpoint specification asks. It never returns a source without an
  * SVID. Afterwards it keeps watching: when the stream breaks, with whatever status, it reconnects with
@@ -51,7 +56,7 @@ import org.apache.commons.logging.LogFactory;
  * {@link RejectedFederatedBundle}): the rest of the response still applies, so a partner's broken bundle
  * cannot stop this workload's own rotation.
  */
-public final class WorkloadApiX509Source implements X509ContextSource, AutoCloseable {
+public final class WorkloadApiX509Source implements X509ContextSource, SmartLifecycle, AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(WorkloadApiX509Source.class);
 
@@ -74,17 +79,22 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
     }
 
-    private final WorkloadApiAddress address;
+    private final Supplier<WorkloadApiAddress> addressSupplier;
 
     private final Options options;
 
-    private final EventLoopGroup eventLoop;
+    // Created by start(), under the lock; volatile for the status getters read from other threads.
+    private volatile WorkloadApiAddress address;
 
-    private final ManagedChannel channel;
+    private EventLoopGroup eventLoop;
 
-    private final SpiffeWorkloadAPIStub stub;
+    private ManagedChannel channel;
 
-    private final ScheduledExecutorService scheduler;
+    private SpiffeWorkloadAPIStub stub;
+
+    private ScheduledExecutorService scheduler;
+
+    private volatile boolean started;
 
     private final List<Consumer<X509Context>> listeners = new CopyOnWriteArrayList<>();
 
@@ -108,61 +118,120 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private ClientCallStreamObserver<X509SVIDRequest> call;
 
-    private WorkloadApiX509Source(WorkloadApiAddress address, Options options) {
-        this.address = address;
-        this.options = options;
+    /**
+     * A source that connects to nothing until {@link #start()}.
+     * @param address where the Workload API listens, asked for when the source starts (so that a missing
+     * or malformed socket setting fails the start, not the creation); it may throw to say what is wrong
+     */
+    public WorkloadApiX509Source(Supplier<WorkloadApiAddress> address, Options options) {
+        this.addressSupplier = Objects.requireNonNull(address, "address");
+        this.options = Objects.requireNonNull(options, "options");
         this.nextBackoffMillis = options.initialBackoff().toMillis();
-        this.eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
+    }
+
+    /**
+     * Creates a source, connects and waits for the first valid X.509-SVID.
+     * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
+     * answers with a non-retryable error; the source is closed then
+     */
+    public static WorkloadApiX509Source start(WorkloadApiAddress address, Options options) {
+        Objects.requireNonNull(address, "address");
+        WorkloadApiX509Source source = new WorkloadApiX509Source(() -> address, options);
+        source.start();
+        return source;
+    }
+
+    /**
+     * Connects and waits for the first valid X.509-SVID; does nothing if already started.
+     * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
+     * answers with a non-retryable error; the source is closed then
+     * @throws IllegalStateException if the source was closed (a closed source cannot start again)
+     */
+    @Override
+    public void start() {
+        WorkloadApiAddress resolved;
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                throw new IllegalStateException("The Workload API source was closed and cannot start again");
+            }
+            if (started) {
+                return;
+            }
+            resolved = addressSupplier.get();
+            open(resolved);
+            started = true;
+        }
+        connect();
+        try {
+            X509Context first = firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            logger.info("SPIFFE identity " + first.svid().id() + " (trust domain " + first.svid().id().trustDomain()
+                    + "), X.509-SVID expires " + first.svid().expiresAt() + ", from the Workload API at " + resolved);
+        }
+        catch (TimeoutException ex) {
+            close();
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), describeLastError(), true);
+        }
+        catch (ExecutionException ex) {
+            close();
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), describeLastError(), false);
+        }
+        catch (InterruptedException ex) {
+            close();
+            Thread.currentThread().interrupt();
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), "interrupted while waiting",
+                    true);
+        }
+    }
+
+    private void open(WorkloadApiAddress resolved) {
+        address = resolved;
+        eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
                 EpollIoHandler.newFactory());
-        this.channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(address.path().toString()))
-            .eventLoopGroup(this.eventLoop)
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(resolved.path().toString()))
+            .eventLoopGroup(eventLoop)
             .channelType(EpollDomainSocketChannel.class)
             .usePlaintext()
             .build();
         Metadata headers = new Metadata();
         headers.put(SECURITY_HEADER, "true");
-        this.stub = SpiffeWorkloadAPIGrpc.newStub(this.channel)
+        stub = SpiffeWorkloadAPIGrpc.newStub(channel)
             .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+    }
+
+    /** Closes the source for good (as {@link #close()}): the application context is stopping. */
+    @Override
+    public void stop() {
+        close();
+    }
+
+    /** Whether the source has started and is not closed (or failed). */
+    @Override
+    public boolean isRunning() {
+        synchronized (lock) {
+            return started && state != WorkloadApiConnectionState.CLOSED
+                    && state != WorkloadApiConnectionState.FAILED;
+        }
+    }
+
+    /** {@link SourceLifecycle#PHASE}: before the web server and anything else that serves or calls with the SVID. */
+    @Override
+    public int getPhase() {
+        return SourceLifecycle.PHASE;
     }
 
     /**
-     * Connects and waits for the first valid X.509-SVID.
-     * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
-     * answers with a non-retryable error; the source is closed then
+     * The latest valid context.
+     * @throws IllegalStateException before the source has started (it connects when the application
+     * context starts) or while it waits for the first SVID: there is no identity to use yet
      */
-    public static WorkloadApiX509Source start(WorkloadApiAddress address, Options options) {
-        WorkloadApiX509Source source = new WorkloadApiX509Source(address, options);
-        source.connect();
-        try {
-            X509Context first = source.firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            logger.info("SPIFFE identity " + first.svid().id() + " (trust domain " + first.svid().id().trustDomain()
-                    + "), X.509-SVID expires " + first.svid().expiresAt() + ", from the Workload API at " + address);
-            return source;
-        }
-        catch (TimeoutException ex) {
-            source.close();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
-                    true);
-        }
-        catch (ExecutionException ex) {
-            source.close();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
-                    false);
-        }
-        catch (InterruptedException ex) {
-            source.close();
-            Thread.currentThread().interrupt();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), "interrupted while waiting",
-                    true);
-        }
-    }
-
     @Override
     public X509Context current() {
         X509Context context = current;
         if (context == null) {
-            throw new IllegalStateException("the Workload API source has no SVID yet");
+            throw new IllegalStateException(started ? "The Workload API source has no X.509-SVID yet"
+                    : "The Workload API source has not started yet: it connects to the Workload API when the"
+                            + " application context starts, so there is no X.509-SVID to use before then");
         }
         return context;
     }
@@ -191,6 +260,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
     }
 
+    /** The Workload API address, or {@code null} before the source has started (it is resolved then). */
     public WorkloadApiAddress getAddress() {
         return address;
     }
@@ -247,9 +317,16 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
                 call.cancel("source closed", null);
             }
         }
-        scheduler.shutdownNow();
-        channel.shutdownNow();
-        eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        // Whatever start() opened: nothing if it never ran, or its address could not be resolved.
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     private void connect() {
