@@ -1,6 +1,9 @@
 package io.github.spiffeboot.bundle;
 
+import java.util.function.Supplier;
+
 import io.github.spiffeboot.source.X509Context;
+import io.github.spiffeboot.source.X509ContextSource;
 import org.springframework.boot.ssl.SslBundle;
 import org.springframework.boot.ssl.SslBundleKey;
 import org.springframework.boot.ssl.SslManagerBundle;
@@ -24,9 +27,23 @@ public final class SpiffeSslBundle implements SslBundle {
 
     private final SslStoreBundle stores;
 
-    private final X509Context context;
+    private final Supplier<X509Context> context;
 
+    /** A snapshot of {@code context}, registered on a rotation or bundle change. */
     SpiffeSslBundle(SslManagerBundle managers, X509Context context) {
+        this(managers, () -> context);
+    }
+
+    /**
+     * The first bundle, registered while the application context is created and before the source has
+     * started: its stores are taken from the source when first read (empty, so trusting nobody and
+     * presenting nothing, if read before the start).
+     */
+    SpiffeSslBundle(SslManagerBundle managers, X509ContextSource source) {
+        this(managers, (Supplier<X509Context>) source::current);
+    }
+
+    private SpiffeSslBundle(SslManagerBundle managers, Supplier<X509Context> context) {
         this.managers = managers;
         this.context = context;
         this.stores = new SvidStores(context);
@@ -58,13 +75,22 @@ public final class SpiffeSslBundle implements SslBundle {
         return managers;
     }
 
-    /** The X.509 context whose SVID and bundles the stores hold. */
+    /**
+     * The X.509 context whose SVID and bundles the stores hold.
+     *
+     * @throws IllegalStateException for the first bundle, if the source has not started yet
+     */
     public X509Context context() {
-        return context;
+        return context.get();
     }
 
     @Override
     public String toString() {
-        return "SpiffeSslBundle[" + context.svid() + "]";
+        try {
+            return "SpiffeSslBundle[" + context.get().svid() + "]";
+        }
+        catch (IllegalStateException notStarted) {
+            return "SpiffeSslBundle[before the first SVID]";
+        }
     }
 }

@@ -55,7 +55,7 @@ public final class SpiffeSslBundleRegistrar implements SslBundleRegistrar {
         if (registries.isEmpty()) {
             source.addListener(this::update);
         }
-        registry.registerBundle(name, new SpiffeSslBundle(managers, source.current()));
+        registry.registerBundle(name, new SpiffeSslBundle(managers, source));
         if (registry instanceof SslBundles bundles) {
             // Boot warns on every update of a bundle nobody handles updates of, "may be in use by a
             // technology that doesn't support SSL reloading": wrong for the consumers of the live managers

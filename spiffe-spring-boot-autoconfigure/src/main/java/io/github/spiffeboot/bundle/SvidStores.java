@@ -5,6 +5,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.function.Supplier;
 
 import io.github.spiffeboot.source.X509Context;
 import org.springframework.boot.ssl.SslStoreBundle;
@@ -24,11 +25,15 @@ final class SvidStores implements SslStoreBundle {
     /** The in-memory stores have no secret to protect with a password; PKCS12 wants one all the same. */
     static final String PASSWORD = "";
 
-    private final X509Context context;
+    private final Supplier<X509Context> context;
 
     private volatile Snapshot snapshot;
 
-    SvidStores(X509Context context) {
+    /**
+     * @param context the context to hold, read on first use: the registrar registers its first bundle while
+     * the application context is being created, before the Workload API source has started
+     */
+    SvidStores(Supplier<X509Context> context) {
         this.context = context;
     }
 
@@ -53,7 +58,17 @@ final class SvidStores implements SslStoreBundle {
             synchronized (this) {
                 current = this.snapshot;
                 if (current == null) {
-                    current = build(context);
+                    X509Context now;
+                    try {
+                        now = context.get();
+                    }
+                    catch (IllegalStateException notStarted) {
+                        // Read before the source has started (Boot's SSL metrics bind early): no key and no
+                        // trusted authority, which fails closed; not kept, so the next read after the start
+                        // sees the SVID (and the registrar registers a fresh bundle when the first one comes).
+                        return empty();
+                    }
+                    current = build(now);
                     this.snapshot = current;
                 }
             }
@@ -77,6 +92,15 @@ final class SvidStores implements SslStoreBundle {
         }
         catch (GeneralSecurityException | IOException ex) {
             throw new IllegalStateException("cannot build key and trust stores from the current SVID", ex);
+        }
+    }
+
+    private static Snapshot empty() {
+        try {
+            return new Snapshot(emptyStore(), emptyStore());
+        }
+        catch (GeneralSecurityException | IOException ex) {
+            throw new IllegalStateException("cannot create empty key and trust stores", ex);
         }
     }
 

@@ -33,6 +33,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.SpringApplicationAotProcessor;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.ssl.SslBundle;
+import org.springframework.boot.ssl.SslBundles;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ApplicationListener;
@@ -203,6 +205,10 @@ class StartupIntegrationTests {
                 .hasMessageContaining("has not started");
             assertThatThrownBy(() -> context.getBean(SpiffeKeyManager.class).currentAlias())
                 .isInstanceOf(IllegalStateException.class);
+            // The spiffe SslBundle is registered already, and holds nothing to present or trust yet.
+            SslBundle early = context.getBean(SslBundles.class).getBundle("spiffe");
+            assertThat(early.getStores().getKeyStore().size()).isZero();
+            assertThat(early.getStores().getTrustStore().size()).isZero();
             assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
                 .isInstanceOf(ConnectException.class);
             // An outgoing call cannot present an SVID it does not have: the handshake fails.
@@ -219,6 +225,10 @@ class StartupIntegrationTests {
 
             context.start();
             assertThat(context.getBean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+            assertThat(early.getStores().getKeyStore().getCertificate(early.getKey().getAlias()))
+                .isEqualTo(agent.currentSvid().leaf());
+            assertThat(context.getBean(SslBundles.class).getBundle("spiffe").getStores().getTrustStore().size())
+                .isPositive();
             assertThat(agent.client("spiffe://example.org/ns/production/sa/order-service").get(port, "/whoami").body())
                 .isEqualTo("spiffe://example.org/ns/production/sa/order-service");
         }
