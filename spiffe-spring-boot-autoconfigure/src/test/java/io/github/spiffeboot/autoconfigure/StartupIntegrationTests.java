@@ -7,15 +7,21 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import io.github.spiffeboot.source.WorkloadApiX509Source;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.source.X509ContextUpdatedEvent;
+import io.github.spiffeboot.server.UnprotectedWebServerException;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.ReactiveEchoApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.context.ApplicationListener;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -132,6 +138,50 @@ class StartupIntegrationTests {
             await().atMost(Duration.ofSeconds(5)).until(() -> !events.isEmpty());
             assertThat(events.get(0).getContext().svid().leaf()).isEqualTo(rotated.leaf());
             assertThat(events.get(0).getSource()).isSameAs(app.bean(X509ContextSource.class));
+        }
+    }
+
+    @Test
+    void refusesToServeWebFluxOnReactorNettyWithoutMtlsNamingTheServerAndTheOptOut(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> ReactiveEchoApplication.builder()
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress())
+            .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Reactor Netty, reactive"
+                    + " (WebFlux) (org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void refusesToServeWebFluxOnTomcatNamingTheServerAndTheOptOut(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> ReactiveEchoApplication.builder(ReactiveTomcat.class)
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress())
+            .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Tomcat, reactive (WebFlux)"
+                    + " (org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void aServerTheStarterCannotProtectStartsWhenSpiffeServerIsTurnedOff() {
+        agent.identity(ID).start();
+        try (ConfigurableApplicationContext app = ReactiveEchoApplication.builder(ReactiveTomcat.class)
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.server.enabled=false")
+            .run()) {
+            assertThat(app.getBean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+        }
+    }
+
+    /** WebFlux on Tomcat, a server the starter does not protect for reactive applications. */
+    @Configuration(proxyBeanMethods = false)
+    static class ReactiveTomcat {
+
+        @Bean
+        TomcatReactiveWebServerFactory tomcatReactiveWebServerFactory() {
+            return new TomcatReactiveWebServerFactory(0);
         }
     }
 }
