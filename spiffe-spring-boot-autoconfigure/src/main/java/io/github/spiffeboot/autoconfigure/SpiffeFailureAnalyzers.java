@@ -59,8 +59,8 @@ final class SpiffeFailureAnalyzers {
             return new FailureAnalysis("The SPIFFE starter cannot protect this application's web server, "
                     + cause.getServerType() + ": it would serve without SPIFFE mTLS and without the"
                     + " spiffe.authz rules.",
-                    "Run the application on a web server the starter protects (Tomcat with Spring MVC),"
-                            + " or set spiffe.server.enabled=false to start this server without"
+                    "Run the application on a web server the starter protects (Tomcat with Spring MVC, Reactor"
+                            + " Netty with WebFlux), or set spiffe.server.enabled=false to start this server without"
                             + " SPIFFE mTLS (and configure TLS yourself, with server.ssl.*).",
                     cause);
         }

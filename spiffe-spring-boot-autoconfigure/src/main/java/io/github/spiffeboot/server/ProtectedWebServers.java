@@ -2,6 +2,7 @@ package io.github.spiffeboot.server;
 
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 import org.springframework.boot.web.server.WebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
@@ -13,25 +14,38 @@ import org.springframework.core.Ordered;
  * (Jetty, say) would otherwise serve quietly without them. Runs first among the customizers, before any
  * server is created.
  * <p>
- * Web server factories are recognised by class name, so that no server library has to be present for the
- * others to be checked.
+ * Each protection says which factories it protects: by class name ({@link #byClassName}, so that no server
+ * library has to be present for the others to be checked), or by looking at the factory itself (whether the
+ * SPIFFE customizer is on it).
  */
 public final class ProtectedWebServers implements WebServerFactoryCustomizer<WebServerFactory>, Ordered {
 
-    private final List<String> protectedFactories;
+    private final List<Predicate<WebServerFactory>> protections;
 
     /**
-     * @param protectedFactories class names of the web server factories the starter protects; a factory
-     * of one of these classes or of a subclass passes
+     * @param protections each tells whether the starter protects a web server factory; a factory one of
+     * them accepts passes
      */
-    public ProtectedWebServers(List<String> protectedFactories) {
-        this.protectedFactories = List.copyOf(protectedFactories);
+    public ProtectedWebServers(List<Predicate<WebServerFactory>> protections) {
+        this.protections = List.copyOf(protections);
+    }
+
+    /** Protects factories of this class (named) or of a subclass. */
+    public static Predicate<WebServerFactory> byClassName(String factoryClassName) {
+        return factory -> {
+            for (Class<?> type = factory.getClass(); type != null; type = type.getSuperclass()) {
+                if (type.getName().equals(factoryClassName)) {
+                    return true;
+                }
+            }
+            return false;
+        };
     }
 
     @Override
     public void customize(WebServerFactory factory) {
-        for (Class<?> type = factory.getClass(); type != null; type = type.getSuperclass()) {
-            if (protectedFactories.contains(type.getName())) {
+        for (Predicate<WebServerFactory> protection : protections) {
+            if (protection.test(factory)) {
                 return;
             }
         }

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -142,9 +143,10 @@ class StartupIntegrationTests {
     }
 
     @Test
-    void refusesToServeWebFluxOnReactorNettyWithoutMtlsNamingTheServerAndTheOptOut(CapturedOutput output) {
+    void refusesToServeWebFluxOnAnOwnNettyFactoryThatLacksTheSpiffeCustomizer(CapturedOutput output) {
         agent.identity(ID).start();
-        assertThatThrownBy(() -> ReactiveEchoApplication.builder()
+        // A factory bean of the application's own gets no NettyServerCustomizer beans: it would serve plain HTTP.
+        assertThatThrownBy(() -> ReactiveEchoApplication.builder(OwnNettyFactory.class)
             .properties("spiffe.workload-api.socket=" + agent.socketAddress())
             .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
         assertThat(output).contains("APPLICATION FAILED TO START")
@@ -172,6 +174,15 @@ class StartupIntegrationTests {
             .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.server.enabled=false")
             .run()) {
             assertThat(app.getBean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnNettyFactory {
+
+        @Bean
+        NettyReactiveWebServerFactory ownNettyReactiveWebServerFactory() {
+            return new NettyReactiveWebServerFactory(0);
         }
     }
 
