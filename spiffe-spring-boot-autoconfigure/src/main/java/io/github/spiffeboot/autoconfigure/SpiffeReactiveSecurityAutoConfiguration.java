@@ -6,6 +6,8 @@ import java.util.Map;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.observability.AuthorizationAuditLog;
+import io.github.spiffeboot.reactive.ManagementPortExchangeMatcher;
+import io.github.spiffeboot.reactive.ManagementPortSecurityWebFilterChain;
 import io.github.spiffeboot.reactive.SpiffeAuthenticationWebFilter;
 import io.github.spiffeboot.reactive.SpiffeReactiveAuthorizationManager;
 import io.github.spiffeboot.reactive.SpiffeServerErrorResponses;
@@ -22,12 +24,19 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.core.env.Environment;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.security.web.server.context.NoOpServerSecurityContextRepository;
+import org.springframework.security.web.server.savedrequest.NoOpServerRequestCache;
 
 /**
  * Reactive Spring Security with SPIFFE identities, for WebFlux applications: a {@link SecurityWebFilterChain}
@@ -82,7 +91,7 @@ public class SpiffeReactiveSecurityAutoConfiguration {
     }
 
     @Bean
-    @ConditionalOnMissingBean(SecurityWebFilterChain.class)
+    @ConditionalOnMissingBean(value = SecurityWebFilterChain.class, ignored = ManagementPortSecurityWebFilterChain.class)
     SecurityWebFilterChain spiffeSecurityWebFilterChain(ServerHttpSecurity http, SpiffeServerHttpConfigurer spiffe) {
         return spiffe.spiffe(http).build();
     }
@@ -99,5 +108,38 @@ public class SpiffeReactiveSecurityAutoConfiguration {
     @ConditionalOnMissingBean
     SecurityObservationSettings spiffeSecurityObservationSettings() {
         return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * With a separate management port ({@code management.server.port}, plain HTTP), health, info and
+     * Prometheus there are open to callers without certificates (kubelet probes, scrapers); the rest of that
+     * port is closed. The application port stays SPIFFE-only.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.security.autoconfigure.actuate.web.reactive.EndpointRequest")
+    @ConditionalOnProperty(prefix = "management.server", name = "port")
+    static class ManagementPort {
+
+        @Bean
+        @Order(Ordered.HIGHEST_PRECEDENCE)
+        @ConditionalOnMissingBean
+        ManagementPortSecurityWebFilterChain spiffeManagementPortSecurityWebFilterChain(ServerHttpSecurity http,
+                Environment environment) {
+            SpiffeServerErrorResponses errors = new SpiffeServerErrorResponses();
+            return new ManagementPortSecurityWebFilterChain(http
+                .securityMatcher(new ManagementPortExchangeMatcher(environment))
+                .authorizeExchange(exchanges -> exchanges.matchers(EndpointRequest.to("health", "info", "prometheus"))
+                    .permitAll()
+                    .anyExchange()
+                    .denyAll())
+                .securityContextRepository(NoOpServerSecurityContextRepository.getInstance())
+                .requestCache(cache -> cache.requestCache(NoOpServerRequestCache.getInstance()))
+                .csrf(csrf -> csrf.disable())
+                .logout(logout -> logout.disable())
+                .httpBasic(basic -> basic.disable())
+                .formLogin(form -> form.disable())
+                .exceptionHandling(exceptions -> exceptions.authenticationEntryPoint(errors).accessDeniedHandler(errors))
+                .build());
+        }
     }
 }

@@ -18,7 +18,9 @@ import org.springframework.web.bind.annotation.RestController;
  * on the test class path too).
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+// Tomcat is on the test class path too (for the servlet tests); its reactive management server would clash
+// with Netty's. A WebFlux application has Reactor Netty only.
+@EnableAutoConfiguration(excludeName = "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration")
 public class ReactiveEchoApplication {
 
     public static SpringApplicationBuilder builder(Class<?>... more) {

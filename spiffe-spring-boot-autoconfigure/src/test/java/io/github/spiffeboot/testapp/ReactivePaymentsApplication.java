@@ -18,7 +18,9 @@ import reactor.core.publisher.Mono;
  * authorization tests; its rules are in {@code application-payments.yml}.
  */
 @SpringBootConfiguration
-@EnableAutoConfiguration
+// Tomcat is on the test class path too (for the servlet tests); its reactive management server would clash
+// with Netty's. A WebFlux application has Reactor Netty only.
+@EnableAutoConfiguration(excludeName = "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration")
 public class ReactivePaymentsApplication {
 
     public static SpringApplicationBuilder builder(Class<?>... more) {
