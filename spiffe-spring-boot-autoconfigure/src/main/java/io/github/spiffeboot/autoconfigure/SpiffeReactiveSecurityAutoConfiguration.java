@@ -12,6 +12,7 @@ import io.github.spiffeboot.reactive.SpiffeAuthenticationWebFilter;
 import io.github.spiffeboot.reactive.SpiffeReactiveAuthorizationManager;
 import io.github.spiffeboot.reactive.SpiffeServerErrorResponses;
 import io.github.spiffeboot.reactive.SpiffeServerHttpConfigurer;
+import io.github.spiffeboot.security.ReactiveSpiffeExpressions;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.VerifiedCallers;
 import io.github.spiffeboot.source.X509ContextSource;
@@ -32,6 +33,7 @@ import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
+import org.springframework.security.core.annotation.AnnotationTemplateExpressionDefaults;
 import org.springframework.security.core.userdetails.MapReactiveUserDetailsService;
 import org.springframework.security.core.userdetails.ReactiveUserDetailsService;
 import org.springframework.security.web.server.SecurityWebFilterChain;
@@ -42,7 +44,8 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
  * Reactive Spring Security with SPIFFE identities, for WebFlux applications: a {@link SecurityWebFilterChain}
  * that authenticates callers by their SVID and enforces {@code spiffe.authz.allowed-callers} with the same
  * policy, audit log and metrics as servlet applications (backing off when the application defines its own
- * chain, which can apply {@link SpiffeServerHttpConfigurer}).
+ * chain, which can apply {@link SpiffeServerHttpConfigurer}), and the {@code @spiffe} bean for reactive
+ * method security.
  */
 @AutoConfiguration(after = SpiffeAutoConfiguration.class,
         beforeName = { "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
@@ -94,6 +97,20 @@ public class SpiffeReactiveSecurityAutoConfiguration {
     @ConditionalOnMissingBean(value = SecurityWebFilterChain.class, ignored = ManagementPortSecurityWebFilterChain.class)
     SecurityWebFilterChain spiffeSecurityWebFilterChain(ServerHttpSecurity http, SpiffeServerHttpConfigurer spiffe) {
         return spiffe.spiffe(http).build();
+    }
+
+    /** {@code @spiffe} for {@code @PreAuthorize} with {@code @EnableReactiveMethodSecurity}. */
+    @Bean("spiffe")
+    @ConditionalOnMissingBean(name = "spiffe")
+    ReactiveSpiffeExpressions spiffe() {
+        return new ReactiveSpiffeExpressions();
+    }
+
+    /** Lets {@code @AllowedCallers} (a templated {@code @PreAuthorize}) pass its patterns. */
+    @Bean
+    @ConditionalOnMissingBean
+    static AnnotationTemplateExpressionDefaults spiffeAnnotationTemplateDefaults() {
+        return new AnnotationTemplateExpressionDefaults();
     }
 
     /** Callers authenticate with certificates: no generated password user. */

@@ -124,6 +124,38 @@ class ReactiveAuthorizationIntegrationTests {
     }
 
     @Test
+    void reactiveMethodSecuritySpeaksAboutSpiffeIds() throws IOException {
+        // @AllowedCallers on GET /api/payments/{id}
+        assertThat(as(ORDER).get(port, "/api/payments/p-1").body()).isEqualTo("payment p-1");
+        assertThat(as(OPS).get(port, "/api/payments/p-1").body()).isEqualTo("payment p-1");
+        TestHttpResponse denied = as(SUBSCRIPTION).get(port, "/api/payments/p-1");
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(denied.body()).contains("\"error\":\"forbidden\"").contains("\"caller\":\"" + SUBSCRIPTION + "\"");
+        // @PreAuthorize("@spiffe.isCaller(...)")
+        assertThat(as(ORDER).get(port, "/api/payments/p-1/receipt").body()).isEqualTo("receipt p-1");
+        assertThat(as(OPS).get(port, "/api/payments/p-1/receipt").status()).isEqualTo(403);
+        // @PreAuthorize("@spiffe.isFromTrustDomain(...)")
+        assertThat(as(SUBSCRIPTION).get(port, "/api/payments/p-1/export").body()).isEqualTo("export p-1");
+        // @PreAuthorize("hasRole('PAYMENT_ADMIN')") with spiffe.authz.roles
+        assertThat(as(OPS).get(port, "/api/admin/settlements").body()).isEqualTo("settlements");
+        assertThat(as(ORDER).get(port, "/api/admin/settlements").status()).isEqualTo(403);
+    }
+
+    @Test
+    void aMalformedPatternInAnExpressionDeniesWith403AndOneLogLine(CapturedOutput output) throws IOException {
+        for (int i = 0; i < 3; i++) {
+            TestHttpResponse response = as(ORDER).get(port, "/api/payments/p-1/audit");
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.body()).contains("\"error\":\"forbidden\"").doesNotContain("Exception");
+        }
+        String pattern = "spiffe://example.org/ns/prod*/sa/order-service";
+        assertThat(output.getAll().lines().filter(line -> line.contains(pattern))).singleElement()
+            .asString()
+            .contains("@spiffe.callerMatches")
+            .contains("access denied");
+    }
+
+    @Test
     void aCaptureTheRestRuleCoversEveryPathItsHandlerServes() throws IOException {
         assertThat(as(ORDER).get(port, "/api/files/a/b/c.txt").body()).isEqualTo("file /a/b/c.txt");
         assertThat(as(SUBSCRIPTION).get(port, "/api/files/a/b/c.txt").status()).isEqualTo(403);

@@ -5,6 +5,9 @@ import java.util.Map;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
+import io.github.spiffeboot.security.AllowedCallers;
+import org.springframework.security.access.prepost.PreAuthorize;
+import org.springframework.security.config.annotation.method.configuration.EnableReactiveMethodSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.GrantedAuthority;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,6 +24,7 @@ import reactor.core.publisher.Mono;
 // Tomcat is on the test class path too (for the servlet tests); its reactive management server would clash
 // with Netty's. A WebFlux application has Reactor Netty only.
 @EnableAutoConfiguration(excludeName = "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration")
+@EnableReactiveMethodSecurity
 public class ReactivePaymentsApplication {
 
     public static SpringApplicationBuilder builder(Class<?>... more) {
@@ -45,8 +49,34 @@ public class ReactivePaymentsApplication {
         }
 
         @GetMapping("/api/payments/{id}")
-        String payment(@PathVariable String id) {
-            return "payment " + id;
+        @AllowedCallers({ "spiffe://example.org/ns/production/sa/order-service", "spiffe://example.org/ns/ops/**" })
+        Mono<String> payment(@PathVariable String id) {
+            return Mono.just("payment " + id);
+        }
+
+        @GetMapping("/api/payments/{id}/receipt")
+        @PreAuthorize("@spiffe.isCaller('spiffe://example.org/ns/production/sa/order-service')")
+        Mono<String> receipt(@PathVariable String id) {
+            return Mono.just("receipt " + id);
+        }
+
+        @GetMapping("/api/admin/settlements")
+        @PreAuthorize("hasRole('PAYMENT_ADMIN')")
+        Mono<String> settlements() {
+            return Mono.just("settlements");
+        }
+
+        /** A typo in the pattern (a wildcard inside a segment): nobody may call this. */
+        @GetMapping("/api/payments/{id}/audit")
+        @PreAuthorize("@spiffe.callerMatches('spiffe://example.org/ns/prod*/sa/order-service')")
+        Mono<String> audit(@PathVariable String id) {
+            return Mono.just("audit " + id);
+        }
+
+        @GetMapping("/api/payments/{id}/export")
+        @PreAuthorize("@spiffe.isFromTrustDomain('example.org')")
+        Mono<String> export(@PathVariable String id) {
+            return Mono.just("export " + id);
         }
 
         @PostMapping("/api/payments/trial")
