@@ -1,11 +1,15 @@
 package io.github.spiffeboot.reactive;
 
 import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.SvidSpec;
+import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestHttpResponse;
 import io.github.spiffeboot.test.TestWorkloadApi;
@@ -28,6 +32,7 @@ import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Who may call what on a WebFlux application (Reactor Netty), through real mTLS requests as various SPIFFE
@@ -255,6 +260,45 @@ class ReactiveAuthorizationIntegrationTests {
             assertThat(response.header("set-cookie")).as("Set-Cookie on a " + response.status()).isNull();
         }
         assertThat(responses.get(4).body()).doesNotContain("IllegalStateException").doesNotContain("trace");
+    }
+
+    @Test
+    void aChainThatExpiresOnAKeepAliveConnectionNoLongerAuthenticates() throws Exception {
+        // The leaf is valid for an hour, but the intermediate that signed it only for a few seconds.
+        Instant now = Instant.now();
+        Instant intermediateExpiry = now.plusSeconds(4);
+        TestCertificateAuthority intermediate = agent.authority().intermediate(intermediateExpiry);
+        SpiffeTestClient client = SpiffeTestClient.withSvid(
+                intermediate.issue(SvidSpec.forId(ORDER).validity(now.minusSeconds(1), now.plus(Duration.ofHours(1)))),
+                agent.trustedAuthorities());
+        try (TestHttpConnection connection = client.connect(port)) {
+            assertThat(connection.get("/api/me").body()).contains("\"name\":\"" + ORDER + "\"");
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), intermediateExpiry).toMillis()) + 1_100);
+            TestHttpResponse expired = connection.get("/api/me");
+            assertThat(expired.status()).isEqualTo(401);
+            // A connection whose certificate no longer verifies is of no further use: the client reconnects.
+            assertThat(expired.header("connection")).isEqualTo("close");
+        }
+    }
+
+    @Test
+    void aKeepAliveConnectionIsClosedNearTheEndOfItsCertificateWithoutFailingARequest() throws Exception {
+        // Valid for 10 s: the connection is renewed four fifths in (at 7 s from now), long after an agent
+        // rotates (half-life), with room for a slow first handshake on a busy machine.
+        Instant now = Instant.now();
+        SpiffeTestClient client = SpiffeTestClient.withSvid(
+                agent.authority().issue(SvidSpec.forId(ORDER).validity(now.minusSeconds(1), now.plusSeconds(9))),
+                agent.trustedAuthorities());
+        try (TestHttpConnection connection = client.connect(port)) {
+            TestHttpResponse early = connection.get("/api/me");
+            assertThat(early.body()).contains("\"name\":\"" + ORDER + "\"");
+            assertThat(early.header("connection")).isNull();
+            Thread.sleep(Math.max(0, Duration.between(Instant.now(), now.plusMillis(7_500)).toMillis()));
+            TestHttpResponse late = connection.get("/api/me");
+            assertThat(late.body()).contains("\"name\":\"" + ORDER + "\"");
+            assertThat(late.header("connection")).isEqualTo("close");
+            assertThatThrownBy(() -> connection.get("/api/me")).isInstanceOf(IOException.class);
+        }
     }
 
     /** The whole policy in dry run. */
