@@ -301,6 +301,64 @@ class ReactiveAuthorizationIntegrationTests {
         }
     }
 
+    /**
+     * The rules as a user writes them, like the handler mappings, in an application served under
+     * {@code spring.webflux.base-path=/v1}, with every uncovered path open to any SPIFFE identity: rules must
+     * cover the handlers' paths, and nothing may reach a handler around them.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class UnderABasePath {
+
+        ConfigurableApplicationContext basePathApp;
+
+        int basePathPort;
+
+        @BeforeAll
+        void start() {
+            basePathApp = ReactivePaymentsApplication.builder()
+                .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spring.webflux.base-path=/v1",
+                        "spiffe.authz.default-policy=authenticated")
+                .run();
+            basePathPort = port(basePathApp);
+        }
+
+        @AfterAll
+        void stop() {
+            basePathApp.close();
+        }
+
+        @Test
+        void rulesWrittenLikeTheHandlerMappingsCoverTheHandlers(CapturedOutput output) throws IOException {
+            assertThat(as(ORDER).post(basePathPort, "/v1/api/payments/refund", "{}").body()).isEqualTo("refunded");
+            assertThat(as(SUBSCRIPTION).post(basePathPort, "/v1/api/payments/refund", "{}").status()).isEqualTo(403);
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/v1/api/payments/refund\" rule=\"refund\"");
+            assertThat(as(ORDER).get(basePathPort, "/v1/api/files/a/b").body()).isEqualTo("file /a/b");
+            assertThat(as(SUBSCRIPTION).get(basePathPort, "/v1/api/files/a/b").status()).isEqualTo(403);
+            assertThat(as(QUARANTINED).get(basePathPort, "/v1/api/me").status()).isEqualTo(403);
+        }
+
+        @ParameterizedTest
+        @ValueSource(strings = { "/api/payments/refund", "/V1/api/payments/refund", "/%761/api/payments/refund",
+                "/v%31/api/payments/refund", "/v1;x=y/api/payments/refund", "/v1/api/payments/refund/",
+                "/v1/API/payments/refund", "/v1/api/payments/%72efund", "/v1//api/payments/refund",
+                "/v1/./api/payments/refund", "/x/../v1/api/payments/refund", "/v1%2Fapi/payments/refund",
+                "/v1/v1/api/payments/refund", "/v1/api/payments/refund;x=y" })
+        void noSpellingReachesTheRefundHandlerAroundItsRule(String spelling) throws IOException {
+            TestHttpResponse response;
+            try (TestHttpConnection connection = as(SUBSCRIPTION).connect(basePathPort)) {
+                response = connection.request("POST", spelling, "{}", Map.of("Content-Type", "application/json"));
+            }
+            assertThat(response.body()).as(spelling).doesNotContain("refunded");
+            // 400 from the firewall, 403 from the rules, 404 outside the base path; or 500 where WebFlux's own
+            // path parsing fails ('/v1;x=y/...' and '/v1%2F...' are no path under the context path '/v1' to
+            // RequestPath), in HttpWebHandlerAdapter, before any filter or handler.
+            assertThat(response.status()).as(spelling).isIn(400, 403, 404, 500);
+            assertThat(response.body()).as(spelling).doesNotContain("Exception").doesNotContain("trace");
+        }
+    }
+
     /** The whole policy in dry run. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
