@@ -1,5 +1,8 @@
 package io.github.spiffeboot.autoconfigure;
 
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -10,6 +13,7 @@ import io.github.spiffeboot.source.X509ContextUpdatedEvent;
 import io.github.spiffeboot.server.UnprotectedWebServerException;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.EchoApplication;
 import io.github.spiffeboot.testapp.ReactiveEchoApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterEach;
@@ -17,12 +21,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.DefaultResourceLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -152,6 +158,30 @@ class StartupIntegrationTests {
         assertThat(output).contains("APPLICATION FAILED TO START")
             .contains("The SPIFFE starter cannot protect this application's web server, Reactor Netty, reactive"
                     + " (WebFlux) (org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void refusesToServeOnJettyNamingTheServerAndTheOptOut(CapturedOutput output) throws Exception {
+        agent.identity(ID).start();
+        // Jetty's Boot module is kept off the test class path (Boot would prefer Jetty to Tomcat in every other
+        // test); this application alone sees it, and so runs on Jetty as an application with Jetty would.
+        Path jar = Path.of(System.getProperty("spiffe.test.spring-boot-jetty"));
+        ClassLoader testLoader = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader withJetty = new URLClassLoader(new URL[] { jar.toUri().toURL() }, testLoader)) {
+            Thread.currentThread().setContextClassLoader(withJetty);
+            assertThatThrownBy(() -> new SpringApplicationBuilder(EchoApplication.class)
+                .resourceLoader(new DefaultResourceLoader(withJetty))
+                .properties("server.port=0", "spring.main.banner-mode=off",
+                        "spiffe.workload-api.socket=" + agent.socketAddress())
+                .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        }
+        finally {
+            Thread.currentThread().setContextClassLoader(testLoader);
+        }
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Jetty, servlet"
+                    + " (org.springframework.boot.jetty.servlet.JettyServletWebServerFactory)")
             .contains("spiffe.server.enabled=false");
     }
 
