@@ -243,8 +243,9 @@ public class SpiffeProperties implements Validator {
     public static class Server {
 
         /**
-         * Whether the embedded Tomcat serves mTLS with the SVID. Also off when any server.ssl.* property
-         * is set: the application then configures TLS itself.
+         * Whether the embedded web server (Tomcat, or Reactor Netty for WebFlux) serves mTLS with the SVID;
+         * while on, a web server the starter cannot protect stops startup. Also off when any server.ssl.*
+         * property is set: the application then configures TLS itself.
          */
         private boolean enabled = true;
 

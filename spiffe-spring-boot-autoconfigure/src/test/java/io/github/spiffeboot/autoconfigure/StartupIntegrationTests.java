@@ -41,6 +41,15 @@ import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.support.DefaultLifecycleProcessor;
+import java.net.URL;
+import java.net.URLClassLoader;
+import io.github.spiffeboot.server.UnprotectedWebServerException;
+import io.github.spiffeboot.testapp.ReactiveEchoApplication;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.io.DefaultResourceLoader;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -281,6 +290,84 @@ class StartupIntegrationTests {
 
         @Override
         public void onRefresh() {
+        }
+    }
+
+    @Test
+    void refusesToServeWebFluxOnAnOwnNettyFactoryThatLacksTheSpiffeCustomizer(CapturedOutput output) {
+        agent.identity(ID).start();
+        // A factory bean of the application's own gets no NettyServerCustomizer beans: it would serve plain HTTP.
+        assertThatThrownBy(() -> ReactiveEchoApplication.builder(OwnNettyFactory.class)
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress())
+            .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Reactor Netty, reactive"
+                    + " (WebFlux) (org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void refusesToServeOnJettyNamingTheServerAndTheOptOut(CapturedOutput output) throws Exception {
+        agent.identity(ID).start();
+        // Jetty's Boot module is kept off the test class path (Boot would prefer Jetty to Tomcat in every other
+        // test); this application alone sees it, and so runs on Jetty as an application with Jetty would.
+        Path jar = Path.of(System.getProperty("spiffe.test.spring-boot-jetty"));
+        ClassLoader testLoader = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader withJetty = new URLClassLoader(new URL[] { jar.toUri().toURL() }, testLoader)) {
+            Thread.currentThread().setContextClassLoader(withJetty);
+            assertThatThrownBy(() -> new SpringApplicationBuilder(EchoApplication.class)
+                .resourceLoader(new DefaultResourceLoader(withJetty))
+                .properties("server.port=0", "spring.main.banner-mode=off",
+                        "spiffe.workload-api.socket=" + agent.socketAddress())
+                .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        }
+        finally {
+            Thread.currentThread().setContextClassLoader(testLoader);
+        }
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Jetty, servlet"
+                    + " (org.springframework.boot.jetty.servlet.JettyServletWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void refusesToServeWebFluxOnTomcatNamingTheServerAndTheOptOut(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> ReactiveEchoApplication.builder(ReactiveTomcat.class)
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress())
+            .run()).hasRootCauseInstanceOf(UnprotectedWebServerException.class);
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("The SPIFFE starter cannot protect this application's web server, Tomcat, reactive (WebFlux)"
+                    + " (org.springframework.boot.tomcat.reactive.TomcatReactiveWebServerFactory)")
+            .contains("spiffe.server.enabled=false");
+    }
+
+    @Test
+    void aServerTheStarterCannotProtectStartsWhenSpiffeServerIsTurnedOff() {
+        agent.identity(ID).start();
+        try (ConfigurableApplicationContext app = ReactiveEchoApplication.builder(ReactiveTomcat.class)
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.server.enabled=false")
+            .run()) {
+            assertThat(app.getBean(X509ContextSource.class).current().svid().id()).hasToString(ID);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnNettyFactory {
+
+        @Bean
+        NettyReactiveWebServerFactory ownNettyReactiveWebServerFactory() {
+            return new NettyReactiveWebServerFactory(0);
+        }
+    }
+
+    /** WebFlux on Tomcat, a server the starter does not protect for reactive applications. */
+    @Configuration(proxyBeanMethods = false)
+    static class ReactiveTomcat {
+
+        @Bean
+        TomcatReactiveWebServerFactory tomcatReactiveWebServerFactory() {
+            return new TomcatReactiveWebServerFactory(0);
         }
     }
 }
