@@ -252,6 +252,70 @@ class GrpcIntegrationTests {
         }
     }
 
+    /**
+     * Channels from Boot's GrpcChannelFactory, named like a server in spiffe.client.servers, present the SVID
+     * and check the server's SPIFFE ID; other channels keep Boot's (here plaintext) credentials.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Clients {
+
+        final TestWorkloadApi orderAgent = TestWorkloadApi.create(agent.authority());
+
+        ConfigurableApplicationContext client;
+
+        @BeforeAll
+        void start() {
+            orderAgent.identity(ORDER).start();
+            client = new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties(
+                    "spring.main.banner-mode=off", "spring.main.web-application-type=none",
+                    "spring.grpc.server.enabled=false", "spiffe.workload-api.socket=" + orderAgent.socketAddress(),
+                    "spring.grpc.client.channel.payments.target=localhost:" + port,
+                    "spiffe.client.servers.payments.ids=" + PAYMENT,
+                    "spring.grpc.client.channel.impostor.target=localhost:" + port,
+                    "spiffe.client.servers.impostor.ids=spiffe://example.org/ns/production/sa/other-service",
+                    "spring.grpc.client.channel.plain.target=localhost:" + port)
+                .run();
+        }
+
+        @AfterAll
+        void stop() {
+            client.close();
+            orderAgent.close();
+        }
+
+        private String charge(String channelName) {
+            io.grpc.ManagedChannel channel = client.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
+                .createChannel(channelName);
+            try {
+                return io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "7");
+            }
+            finally {
+                channel.shutdownNow();
+            }
+        }
+
+        @Test
+        void aNamedChannelPresentsTheSvidAndReachesTheServerWithTheExpectedId() {
+            assertThat(charge("payments")).isEqualTo("charged 7");
+        }
+
+        @Test
+        void aNamedChannelRefusesAServerWithAnotherId() {
+            assertThatThrownBy(() -> charge("impostor"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+
+        @Test
+        void otherChannelsKeepBootsCredentials() {
+            // Plaintext, as Boot configures a channel without ssl settings: the mTLS server refuses it.
+            assertThatThrownBy(() -> charge("plain"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+    }
+
     private String call(String caller, String method, String request) {
         try (TestGrpcChannel channel = agent.client(caller).grpc(port)) {
             return channel.call(SERVICE + "/" + method, request);
