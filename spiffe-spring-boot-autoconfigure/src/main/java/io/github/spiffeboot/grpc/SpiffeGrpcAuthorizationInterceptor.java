@@ -3,6 +3,8 @@ package io.github.spiffeboot.grpc;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
@@ -59,6 +61,10 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
 
     private final List<AuthorizationDecisionListener> listeners;
 
+    private static final int MAX_METHODS = 10_000;
+
+    private final Map<String, MethodPath> paths = new ConcurrentHashMap<>();
+
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
 
     public SpiffeGrpcAuthorizationInterceptor(X509CallerAuthenticator authenticator, AuthorizationPolicy policy,
@@ -77,8 +83,9 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
             ServerCallHandler<Q, R> next) {
         SpiffeAuthentication authentication = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
         SpiffeId caller = (authentication != null) ? authentication.getPrincipal() : null;
-        String path = "/" + call.getMethodDescriptor().getFullMethodName();
-        AuthorizationDecision decision = decide(caller, path).withTransport(AuthorizationDecision.GRPC);
+        MethodPath method = methodPath(call.getMethodDescriptor().getFullMethodName());
+        String path = method.path();
+        AuthorizationDecision decision = decide(caller, method).withTransport(AuthorizationDecision.GRPC);
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);
         }
@@ -96,16 +103,42 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
                 contextHolder);
     }
 
-    private AuthorizationDecision decide(SpiffeId caller, String path) {
-        NormalizedPath normalized;
-        try {
-            normalized = RequestPaths.normalize(path);
+    private MethodPath methodPath(String fullMethodName) {
+        MethodPath known = paths.get(fullMethodName);
+        if (known != null) {
+            return known;
         }
-        catch (IllegalArgumentException ex) {
-            return new AuthorizationDecision(caller, METHOD, path, AuthorizationPolicy.DEFAULT_RULE, Outcome.DENY,
-                    "the method name cannot be read as a path");
+        MethodPath path = MethodPath.of(fullMethodName);
+        if (paths.size() < MAX_METHODS) {
+            paths.put(fullMethodName, path);
         }
-        return policy.decide(caller, METHOD, path, normalized);
+        return path;
+    }
+
+    private AuthorizationDecision decide(SpiffeId caller, MethodPath method) {
+        if (method.normalized() == null) {
+            return new AuthorizationDecision(caller, METHOD, method.path(), AuthorizationPolicy.DEFAULT_RULE,
+                    Outcome.DENY, "the method name cannot be read as a path");
+        }
+        return policy.decide(caller, METHOD, method.path(), method.normalized());
+    }
+
+    /**
+     * A method's path, read once per method: normally only methods the server has registered reach an
+     * interceptor (gRPC answers any other {@code :path} with {@code UNIMPLEMENTED}); the map is bounded all the
+     * same, for servers with a fallback handler registry.
+     */
+    private record MethodPath(String path, NormalizedPath normalized) {
+
+        static MethodPath of(String fullMethodName) {
+            String path = "/" + fullMethodName;
+            try {
+                return new MethodPath(path, RequestPaths.normalize(path));
+            }
+            catch (IllegalArgumentException ex) {
+                return new MethodPath(path, null);
+            }
+        }
     }
 
     private SpiffeAuthentication authenticate(SSLSession session) {

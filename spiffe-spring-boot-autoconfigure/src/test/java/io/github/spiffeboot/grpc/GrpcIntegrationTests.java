@@ -218,6 +218,25 @@ class GrpcIntegrationTests {
         }
     }
 
+    @Test
+    void aBadGrpcMethodStopsTheStartNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> payments(agent)
+            .properties("spiffe.authz.allowed-callers[0].grpc-method=payments.v1.Payments/Ch*")
+            .run()).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Property: spiffe.authz.allowed-callers[0].grpc-method")
+            .contains("must be a full method name 'package.Service/Method' or 'package.Service/*'");
+    }
+
+    @Test
+    void aRuleNamingBothAGrpcMethodAndAPathStopsTheStart(CapturedOutput output) {
+        assertThatThrownBy(() -> payments(agent).properties("spiffe.authz.allowed-callers[0].path=/api/charge")
+            .run()).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Property: spiffe.authz.allowed-callers[0].grpc-method")
+            .contains("either a gRPC method or a path");
+    }
+
     /** With client certificates optional at the TLS layer, a call without an SVID is UNAUTHENTICATED. */
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
