@@ -11,9 +11,28 @@ import io.github.spiffeboot.id.SpiffeId;
  * @param rule the name of the deciding rule, or {@link AuthorizationPolicy#DEFAULT_RULE}
  * @param outcome the outcome
  * @param reason why, in words
+ * @param transport how the request came in: {@value #HTTP} or {@value #GRPC} (for the {@code path} of a gRPC
+ * call is {@code /package.Service/Method}, its method {@code POST})
  */
 public record AuthorizationDecision(SpiffeId caller, String method, String path, String rule, Outcome outcome,
-        String reason) {
+        String reason, String transport) {
+
+    /** The transport of an HTTP request. */
+    public static final String HTTP = "http";
+
+    /** The transport of a gRPC call. */
+    public static final String GRPC = "grpc";
+
+    /** A decision about an HTTP request. */
+    public AuthorizationDecision(SpiffeId caller, String method, String path, String rule, Outcome outcome,
+            String reason) {
+        this(caller, method, path, rule, outcome, reason, HTTP);
+    }
+
+    /** The same decision, about a request that came in over the given transport. */
+    public AuthorizationDecision withTransport(String transport) {
+        return new AuthorizationDecision(caller, method, path, rule, outcome, reason, transport);
+    }
 
     /** The three ways a decision can go. */
     public enum Outcome {

@@ -11,8 +11,10 @@ import org.apache.commons.logging.LogFactory;
  * that log pipelines can parse it:
  *
  * <pre>
- * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist"
+ * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist" transport="http"
  * </pre>
+ *
+ * A gRPC call has {@code method="POST"}, {@code path="/package.Service/Method"} and {@code transport="grpc"}.
  *
  * Values are quoted and escaped, so a hostile path cannot forge log lines. Nothing about keys or
  * certificates is ever logged.
@@ -50,6 +52,7 @@ public final class AuthorizationAuditLog implements AuthorizationDecisionListene
         line.append(" path=").append(quote(decision.path()));
         line.append(" rule=").append(quote(decision.rule()));
         line.append(" reason=").append(quote(decision.reason()));
+        line.append(" transport=").append(quote(decision.transport()));
         return line.toString();
     }
 

@@ -28,7 +28,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * alert on) and {@code spiffe.federated.bundles.rejections} by {@code reason} (each bundle dropped, once per
  * change; trust domains are in the log, not in tags);</li>
  * <li>{@code spiffe.tls.handshake.rejections} by {@code reason};</li>
- * <li>{@code spiffe.authz.decisions} by {@code outcome} and {@code rule} (and {@code caller}, if configured).</li>
+ * <li>{@code spiffe.authz.decisions} by {@code outcome}, {@code rule} and {@code transport} ({@code http} or
+ * {@code grpc}) (and {@code caller}, if configured).</li>
  * </ul>
  */
 public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, AuthorizationDecisionListener {
@@ -142,7 +143,7 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         }
         // Called on every request: the counter is looked up once per tag combination (all bounded), not
         // rebuilt and registered each time.
-        decisionCounters.computeIfAbsent(new DecisionTags(decision.outcome().name(), decision.rule(), caller),
+        decisionCounters.computeIfAbsent(new DecisionTags(decision.outcome().name(), decision.rule(), decision.transport(), caller),
                 tags -> decisionCounter(meters, tags)).increment();
     }
 
@@ -150,6 +151,7 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         Counter.Builder counter = Counter.builder("spiffe.authz.decisions")
             .tag("outcome", tags.outcome())
             .tag("rule", tags.rule())
+            .tag("transport", tags.transport())
             .description("Authorization decisions by outcome and rule");
         if (tags.caller() != null) {
             counter.tag("caller", tags.caller());
@@ -157,6 +159,6 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         return counter.register(meters);
     }
 
-    private record DecisionTags(String outcome, String rule, String caller) {
+    private record DecisionTags(String outcome, String rule, String transport, String caller) {
     }
 }

@@ -82,8 +82,8 @@ public class ObservabilityIntegrationTests {
 
     @Test
     void authorizationDecisionsAreCountedByOutcomeAndRule() throws Exception {
-        String denied = "spiffe_authz_decisions_total{outcome=\"DENY\",rule=\"whoami\"}";
-        String allowed = "spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"whoami\"}";
+        String denied = "spiffe_authz_decisions_total{outcome=\"DENY\",rule=\"whoami\",transport=\"http\"}";
+        String allowed = "spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"whoami\",transport=\"http\"}";
         double deniedBefore = counter(scrape(app), denied);
         double allowedBefore = counter(scrape(app), allowed);
         assertThat(agent.client("spiffe://example.org/ns/production/sa/other").get(app.port(), "/whoami").status())
