@@ -38,12 +38,13 @@ public final class SpiffeRuntimeHints implements RuntimeHintsRegistrar {
 
     /** What SpEL expressions reach: the {@code @spiffe} bean and the authentication. */
     static final List<String> SECURITY_EXPRESSION_TYPES = List.of("io.github.spiffeboot.security.SpiffeExpressions",
-            "io.github.spiffeboot.security.SpiffeAuthentication");
+            "io.github.spiffeboot.security.ReactiveSpiffeExpressions", "io.github.spiffeboot.security.SpiffeAuthentication");
 
     /** The starter's entries in {@code META-INF/spring.factories}: Spring Boot instantiates them reflectively. */
     static final List<String> SPRING_FACTORIES = List.of(
             "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$WorkloadApiStartup",
             "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$SocketNotConfigured",
+            "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$UnprotectedWebServer",
             "io.github.spiffeboot.autoconfigure.SpiffeDefaultProperties");
 
     @Override

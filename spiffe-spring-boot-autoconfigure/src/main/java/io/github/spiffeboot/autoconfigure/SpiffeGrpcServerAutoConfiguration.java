@@ -29,7 +29,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * one). The server's TLS is Boot's own, on the {@code spiffe} SSL bundle (see
  * {@link SpiffeGrpcDefaultProperties}).
  */
-@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSecurityAutoConfiguration.class },
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSecurityAutoConfiguration.class,
+        SpiffeReactiveSecurityAutoConfiguration.class },
         beforeName = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration")
 @ConditionalOnClass({ BindableService.class, GlobalServerInterceptor.class, SecurityContextHolder.class })
 @ConditionalOnBean(X509ContextSource.class)

@@ -72,6 +72,7 @@ public class SpiffeReactiveSecurityAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
         return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
     }

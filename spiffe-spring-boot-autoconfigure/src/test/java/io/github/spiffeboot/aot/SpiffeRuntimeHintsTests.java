@@ -1,5 +1,7 @@
 package io.github.spiffeboot.aot;
 
+import java.lang.reflect.Method;
+
 import java.io.IOException;
 import java.net.URL;
 import java.util.Collections;
@@ -96,7 +98,12 @@ class SpiffeRuntimeHintsTests {
     @Test
     void securityExpressionsCanCallTheSpiffeBeanAndReadThePrincipal() {
         for (String method : List.of("isCaller", "callerMatches", "isFromTrustDomain")) {
-            assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeExpressions.class, method))
+            // The public form SpEL calls (package-private overloads serve the reactive variant directly).
+            Method expression = java.util.Arrays.stream(SpiffeExpressions.class.getMethods())
+                .filter(candidate -> candidate.getName().equals(method))
+                .findFirst()
+                .orElseThrow();
+            assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(expression))
                 .as(method)
                 .accepts(hints);
         }
