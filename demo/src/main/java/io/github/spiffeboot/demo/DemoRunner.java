@@ -47,6 +47,8 @@ public final class DemoRunner {
     public static void main(String[] args) throws Exception {
         NETTY_BOOTSTRAP.setLevel(java.util.logging.Level.SEVERE);
         Path root = Path.of(args.length > 0 ? args[0] : ".").toAbsolutePath().normalize();
+        // --aot: the services run the code Spring AOT generated at build time (jars built with -Paot).
+        boolean aot = java.util.Arrays.asList(args).contains("--aot");
         Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service-exec.jar");
         Path orderJar = root.resolve("sample-order-service/target/sample-order-service-exec.jar");
         for (Path jar : new Path[] { paymentJar, orderJar }) {
@@ -56,7 +58,7 @@ public final class DemoRunner {
             }
         }
         Path work = Files.createTempDirectory("spiffe-demo");
-        DemoRunner demo = new DemoRunner();
+        DemoRunner demo = new DemoRunner(aot ? java.util.List.of("-Dspring.aot.enabled=true") : java.util.List.of());
         Thread cleanup = new Thread(demo::stopAll, "demo-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean ok = false;
@@ -73,11 +75,17 @@ public final class DemoRunner {
         System.exit(ok ? 0 : 1);
     }
 
+    private final java.util.List<String> serviceJvmOptions;
+
     private DevWorkloadApi workloadApi;
 
     private ServiceProcess payment;
 
     private ServiceProcess order;
+
+    private DemoRunner(java.util.List<String> serviceJvmOptions) {
+        this.serviceJvmOptions = serviceJvmOptions;
+    }
 
     private boolean run(Path work, Path paymentJar, Path orderJar) throws Exception {
         Map<String, String> workloads = new LinkedHashMap<>();
@@ -95,17 +103,27 @@ public final class DemoRunner {
         int paymentPort = freePort();
         int orderPort = freePort();
         step("Starting payment-service (port " + paymentPort + ") and order-service (port " + orderPort
-                + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket");
-        payment = ServiceProcess.start("payment-service", paymentJar,
+                + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket"
+                + (serviceJvmOptions.isEmpty() ? "" : ", JVM options " + String.join(" ", serviceJvmOptions)));
+        payment = ServiceProcess.start("payment-service", paymentJar, serviceJvmOptions,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("payment-service").socketPath()),
                 paymentPort, freePort(), work);
-        order = ServiceProcess.start("order-service", orderJar,
+        order = ServiceProcess.start("order-service", orderJar, serviceJvmOptions,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("order-service").socketPath(),
                         "PAYMENT_URL", "https://localhost:" + paymentPort),
                 orderPort, freePort(), work);
         payment.awaitListening(Duration.ofSeconds(90));
         order.awaitListening(Duration.ofSeconds(90));
         say("  both listening; logs: " + payment.log() + ", " + order.log());
+        if (!serviceJvmOptions.isEmpty()) {
+            for (ServiceProcess service : new ServiceProcess[] { payment, order }) {
+                // Spring Boot says so when it runs the code generated at build time.
+                if (!Files.readString(service.log()).contains("Starting AOT-processed")) {
+                    throw new IllegalStateException(service.log() + " shows no AOT-processed start:\n" + service.tail());
+                }
+            }
+            say("  both run in AOT mode (Spring Boot logged \"Starting AOT-processed ...\")");
+        }
 
         boolean ok = true;
         step("Which identity does payment-service present?");

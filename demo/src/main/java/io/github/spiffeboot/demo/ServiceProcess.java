@@ -32,11 +32,15 @@ final class ServiceProcess implements AutoCloseable {
         this.managementPort = managementPort;
     }
 
-    static ServiceProcess start(String name, Path jar, Map<String, String> environment, int port, int managementPort,
-            Path logDirectory) throws IOException {
+    static ServiceProcess start(String name, Path jar, List<String> jvmOptions, Map<String, String> environment,
+            int port, int managementPort, Path logDirectory) throws IOException {
         Path log = logDirectory.resolve(name + ".log");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        ProcessBuilder builder = new ProcessBuilder(List.of(java, "-jar", jar.toString()))
+        List<String> command = new java.util.ArrayList<>();
+        command.add(java);
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", jar.toString()));
+        ProcessBuilder builder = new ProcessBuilder(command)
             .redirectErrorStream(true)
             .redirectOutput(log.toFile());
         builder.environment().putAll(environment);

@@ -37,6 +37,20 @@ public record AuthorizationRule(String name, EndpointPattern path, Set<String> m
                 CallerSet.parse(denied), dryRun);
     }
 
+    /**
+     * Builds a rule about gRPC methods ({@code package.Service/Method} or {@code package.Service/*}). A gRPC
+     * call is decided as the HTTP/2 request it is, {@code POST /package.Service/Method}, so such a rule
+     * covers exactly the {@code POST}s to that path.
+     * @throws InvalidRuleException naming the bad value
+     */
+    public static AuthorizationRule ofGrpcMethod(String name, String grpcMethod, List<String> allowed,
+            List<String> denied, boolean dryRun) {
+        EndpointPattern pattern = EndpointPattern.grpcMethod(grpcMethod);
+        String ruleName = (name != null && !name.isBlank()) ? name : grpcMethod;
+        return new AuthorizationRule(ruleName, pattern, Set.of("POST"), CallerSet.parse(allowed),
+                CallerSet.parse(denied), dryRun);
+    }
+
     /** Upper-cases and checks HTTP method names. */
     public static Set<String> parseMethods(List<String> methods) {
         Set<String> parsed = new TreeSet<>();

@@ -94,6 +94,25 @@ public final class EndpointPattern {
         return new EndpointPattern(text, segments, false, endsWithStar, literals);
     }
 
+    /**
+     * Parses a gRPC method pattern: a full method name {@code package.Service/Method}, or
+     * {@code package.Service/*} for every method of a service. A gRPC call is an HTTP/2 {@code POST} to
+     * {@code /package.Service/Method}, so the pattern is that path; the names are checked against the
+     * syntax of protobuf identifiers, so that a typo cannot silently become a pattern that covers nothing
+     * (or a path pattern that covers more).
+     * @throws InvalidRuleException naming the pattern and what to write instead
+     */
+    public static EndpointPattern grpcMethod(String text) {
+        if (text == null || !GRPC_METHOD.matcher(text).matches()) {
+            throw new InvalidRuleException("gRPC method '" + text
+                    + "' must be a full method name 'package.Service/Method' or 'package.Service/*'");
+        }
+        return parse("/" + text);
+    }
+
+    private static final java.util.regex.Pattern GRPC_METHOD = java.util.regex.Pattern
+        .compile("[A-Za-z_][A-Za-z0-9_]*(\\.[A-Za-z_][A-Za-z0-9_]*)*/(\\*|[A-Za-z_][A-Za-z0-9_]*)");
+
     private enum Kind {
         LITERAL, ONE, REST
     }

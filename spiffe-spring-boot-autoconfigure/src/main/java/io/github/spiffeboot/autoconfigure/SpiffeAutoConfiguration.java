@@ -1,6 +1,6 @@
 package io.github.spiffeboot.autoconfigure;
 
-import io.github.spiffeboot.source.WorkloadApiAddress;
+import io.github.spiffeboot.source.SourceLifecycle;
 import io.github.spiffeboot.source.WorkloadApiX509Source;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.source.X509ContextUpdatedEvent;
@@ -22,13 +22,18 @@ import org.springframework.core.env.Environment;
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeAutoConfiguration {
 
+    /**
+     * Connects to nothing here: the source resolves the socket and connects when the context starts, before
+     * the web server (see {@link SourceLifecycle}), so a context refreshes without an agent (AOT processing,
+     * a CDS training run).
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean(X509ContextSource.class)
     WorkloadApiX509Source spiffeX509ContextSource(SpiffeProperties properties, Environment environment) {
         SpiffeProperties.WorkloadApi workloadApi = properties.getWorkloadApi();
-        WorkloadApiAddress address = WorkloadApiSocketResolver.resolve(properties, environment);
-        return WorkloadApiX509Source.start(address, new WorkloadApiX509Source.Options(
-                workloadApi.getStartupTimeout(), workloadApi.getInitialBackoff(), workloadApi.getMaxBackoff()));
+        return new WorkloadApiX509Source(() -> WorkloadApiSocketResolver.resolve(properties, environment),
+                new WorkloadApiX509Source.Options(workloadApi.getStartupTimeout(), workloadApi.getInitialBackoff(),
+                        workloadApi.getMaxBackoff()));
     }
 
     @Bean

@@ -1,5 +1,6 @@
 package io.github.spiffeboot.autoconfigure;
 
+import io.github.spiffeboot.server.UnprotectedWebServerException;
 import io.github.spiffeboot.source.WorkloadApiStartupException;
 import org.springframework.boot.diagnostics.AbstractFailureAnalyzer;
 import org.springframework.boot.diagnostics.FailureAnalysis;
@@ -47,6 +48,20 @@ final class SpiffeFailureAnalyzers {
                     "Set spiffe.workload-api.socket (for example unix:///run/spire/sockets/agent.sock) or the"
                             + " SPIFFE_ENDPOINT_SOCKET environment variable, or set spiffe.enabled=false to run"
                             + " without SPIFFE.",
+                    cause);
+        }
+    }
+
+    static final class UnprotectedWebServer extends AbstractFailureAnalyzer<UnprotectedWebServerException> {
+
+        @Override
+        protected FailureAnalysis analyze(Throwable rootFailure, UnprotectedWebServerException cause) {
+            return new FailureAnalysis("The SPIFFE starter cannot protect this application's web server, "
+                    + cause.getServerType() + ": it would serve without SPIFFE mTLS and without the"
+                    + " spiffe.authz rules.",
+                    "Run the application on a web server the starter protects (Tomcat with Spring MVC, Reactor"
+                            + " Netty with WebFlux), or set spiffe.server.enabled=false to start this server without"
+                            + " SPIFFE mTLS (and configure TLS yourself, with server.ssl.*).",
                     cause);
         }
     }

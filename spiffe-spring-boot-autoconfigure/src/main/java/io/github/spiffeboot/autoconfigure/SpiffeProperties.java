@@ -48,6 +48,8 @@ public class SpiffeProperties implements Validator {
 
     private final Metrics metrics = new Metrics();
 
+    private final Grpc grpc = new Grpc();
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -74,6 +76,10 @@ public class SpiffeProperties implements Validator {
 
     public Health getHealth() {
         return health;
+    }
+
+    public Grpc getGrpc() {
+        return grpc;
     }
 
     public Metrics getMetrics() {
@@ -135,8 +141,15 @@ public class SpiffeProperties implements Validator {
         for (int i = 0; i < authz.getAllowedCallers().size(); i++) {
             CallerRule rule = authz.getAllowedCallers().get(i);
             String prefix = "authz.allowed-callers[" + i + "].";
-            if (rule.getPath() == null) {
-                errors.rejectValue(prefix + "path", "missing", "every rule needs a path");
+            if (rule.getGrpcMethod() != null) {
+                if (rule.getPath() != null || !rule.getMethods().isEmpty()) {
+                    errors.rejectValue(prefix + "grpc-method", "invalid",
+                            "a rule names either a gRPC method or a path (and HTTP methods), not both");
+                }
+                check(errors, prefix + "grpc-method", () -> EndpointPattern.grpcMethod(rule.getGrpcMethod()));
+            }
+            else if (rule.getPath() == null) {
+                errors.rejectValue(prefix + "path", "missing", "every rule needs a path (or a grpc-method)");
             }
             else {
                 check(errors, prefix + "path", () -> EndpointPattern.parse(rule.getPath()));
@@ -243,8 +256,9 @@ public class SpiffeProperties implements Validator {
     public static class Server {
 
         /**
-         * Whether the embedded Tomcat serves mTLS with the SVID. Also off when any server.ssl.* property
-         * is set: the application then configures TLS itself.
+         * Whether the embedded web server (Tomcat, or Reactor Netty for WebFlux) serves mTLS with the SVID;
+         * while on, a web server the starter cannot protect stops startup. Also off when any server.ssl.*
+         * property is set: the application then configures TLS itself.
          */
         private boolean enabled = true;
 
@@ -371,8 +385,11 @@ public class SpiffeProperties implements Validator {
         public AuthorizationPolicy toPolicy() {
             List<AuthorizationRule> rules = new ArrayList<>();
             for (CallerRule rule : allowedCallers) {
-                rules.add(AuthorizationRule.of(rule.getName(), rule.getPath(), rule.getMethods(), rule.getIds(),
-                        rule.getDenyIds(), rule.isDryRun()));
+                rules.add((rule.getGrpcMethod() != null)
+                        ? AuthorizationRule.ofGrpcMethod(rule.getName(), rule.getGrpcMethod(), rule.getIds(),
+                                rule.getDenyIds(), rule.isDryRun())
+                        : AuthorizationRule.of(rule.getName(), rule.getPath(), rule.getMethods(), rule.getIds(),
+                                rule.getDenyIds(), rule.isDryRun()));
             }
             return new AuthorizationPolicy(rules, defaultPolicy, dryRun);
         }
@@ -405,6 +422,13 @@ public class SpiffeProperties implements Validator {
          * HTTP methods covered; all when empty.
          */
         private List<String> methods = new ArrayList<>();
+
+        /**
+         * The gRPC method, instead of a path: its full name 'package.Service/Method', or 'package.Service/*'
+         * for every method of the service. Decided as the request it is on the wire, POST
+         * /package.Service/Method.
+         */
+        private String grpcMethod;
 
         /**
          * SPIFFE IDs allowed: exact IDs, spiffe://td/** for a whole trust domain, or '*' for one path segment.
@@ -443,6 +467,14 @@ public class SpiffeProperties implements Validator {
 
         public void setMethods(List<String> methods) {
             this.methods = methods;
+        }
+
+        public String getGrpcMethod() {
+            return grpcMethod;
+        }
+
+        public void setGrpcMethod(String grpcMethod) {
+            this.grpcMethod = grpcMethod;
         }
 
         public List<String> getIds() {
@@ -631,6 +663,24 @@ public class SpiffeProperties implements Validator {
 
         public void setCallerIds(List<String> callerIds) {
             this.callerIds = callerIds;
+        }
+    }
+
+    /** gRPC services (Spring Boot's gRPC server) on SPIFFE identities. */
+    public static class Grpc {
+
+        /**
+         * Whether Boot's gRPC server serves mTLS on the spiffe SSL bundle (client certificate required) and
+         * every call is authorized with spiffe.authz (grpc-method rules).
+         */
+        private boolean enabled = true;
+
+        public boolean isEnabled() {
+            return enabled;
+        }
+
+        public void setEnabled(boolean enabled) {
+            this.enabled = enabled;
         }
     }
 }

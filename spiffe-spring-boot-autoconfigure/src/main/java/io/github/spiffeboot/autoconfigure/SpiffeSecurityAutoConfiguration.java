@@ -62,6 +62,7 @@ public class SpiffeSecurityAutoConfiguration {
     }
 
     @Bean
+    @ConditionalOnMissingBean
     AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
         return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
     }

@@ -11,12 +11,13 @@ import org.apache.commons.logging.LogFactory;
  * that log pipelines can parse it:
  *
  * <pre>
- * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist" credential=x509-svid
+ * spiffe-authz outcome=DENY caller="spiffe://example.org/ns/prod/sa/x" method=POST path="/api/payments/refund" rule="refund" reason="caller is not on the allowlist" transport="http" credential=x509-svid
  * </pre>
  *
+ * A gRPC call has {@code method="POST"}, {@code path="/package.Service/Method"} and {@code transport="grpc"}.
  * {@code credential} says what proved the caller: {@code x509-svid} (the TLS peer) or {@code jwt-svid} (a
  * bearer token); for a refused token, {@code caller="-"}, {@code credential=jwt-svid} and the refusal in
- * {@code reason}.
+ * {@code reason}. It is left out when nothing was presented.
  *
  * Values are quoted and escaped, so a hostile path cannot forge log lines. Nothing about keys or
  * certificates is ever logged.
@@ -54,6 +55,7 @@ public final class AuthorizationAuditLog implements AuthorizationDecisionListene
         line.append(" path=").append(quote(decision.path()));
         line.append(" rule=").append(quote(decision.rule()));
         line.append(" reason=").append(quote(decision.reason()));
+        line.append(" transport=").append(quote(decision.transport()));
         if (decision.credential() != null) {
             line.append(" credential=").append(decision.credential().label());
         }

@@ -10,6 +10,7 @@ import io.github.spiffeboot.source.WorkloadApiConnectionState;
 import io.github.spiffeboot.source.WorkloadApiX509Source;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.svid.X509Svid;
 import io.github.spiffeboot.tls.PeerRejectionListener;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -27,7 +28,8 @@ import io.micrometer.core.instrument.binder.MeterBinder;
  * alert on) and {@code spiffe.federated.bundles.rejections} by {@code reason} (each bundle dropped, once per
  * change; trust domains are in the log, not in tags);</li>
  * <li>{@code spiffe.tls.handshake.rejections} by {@code reason};</li>
- * <li>{@code spiffe.authz.decisions} by {@code outcome} and {@code rule} (and {@code caller}, if configured).</li>
+ * <li>{@code spiffe.authz.decisions} by {@code outcome}, {@code rule} and {@code transport} ({@code http} or
+ * {@code grpc}) (and {@code caller}, if configured).</li>
  * </ul>
  */
 public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, AuthorizationDecisionListener {
@@ -58,19 +60,21 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
     public void bindTo(MeterRegistry registry) {
         this.decisionCounters.clear();
         this.registry = registry;
-        Gauge.builder("spiffe.svid.expiry", source,
-                s -> Duration.between(clock.instant(), s.current().svid().expiresAt()).toMillis() / 1000.0)
+        Gauge.builder("spiffe.svid.expiry", this, SpiffeMetrics::secondsToExpiry)
             .baseUnit("seconds")
             .description("Seconds until the current X.509-SVID expires")
             .register(registry);
         Counter rotations = Counter.builder("spiffe.svid.rotations")
             .description("X.509-SVIDs received after the first")
             .register(registry);
+        X509Svid now = currentSvid();
         java.util.concurrent.atomic.AtomicReference<java.security.cert.X509Certificate> leaf = new java.util.concurrent.atomic.AtomicReference<>(
-                source.current().svid().leaf());
+                (now != null) ? now.leaf() : null);
         source.addListener(context -> {
-            // Only a new SVID is a rotation; a bundle update alone is not.
-            if (!context.svid().leaf().equals(leaf.getAndSet(context.svid().leaf()))) {
+            // Only a new SVID is a rotation; a bundle update alone is not, and neither is the first SVID of a
+            // source that started after the meters were bound.
+            java.security.cert.X509Certificate previous = leaf.getAndSet(context.svid().leaf());
+            if (previous != null && !previous.equals(context.svid().leaf())) {
                 rotations.increment();
             }
         });
@@ -93,6 +97,24 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
                 .description("Federated bundles dropped as unusable, by reason, once per change")
                 .register(registry)
                 .increment());
+        }
+    }
+
+    private double secondsToExpiry() {
+        X509Svid svid = currentSvid();
+        return (svid != null) ? Duration.between(clock.instant(), svid.expiresAt()).toMillis() / 1000.0 : Double.NaN;
+    }
+
+    /**
+     * The current SVID, or {@code null} before the source has started: meters are bound when the context
+     * refreshes, and the source connects only when it starts.
+     */
+    private X509Svid currentSvid() {
+        try {
+            return source.current().svid();
+        }
+        catch (IllegalStateException notStartedYet) {
+            return null;
         }
     }
 
@@ -121,7 +143,7 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         }
         // Called on every request: the counter is looked up once per tag combination (all bounded), not
         // rebuilt and registered each time.
-        decisionCounters.computeIfAbsent(new DecisionTags(decision.outcome().name(), decision.rule(), caller),
+        decisionCounters.computeIfAbsent(new DecisionTags(decision.outcome().name(), decision.rule(), decision.transport(), caller),
                 tags -> decisionCounter(meters, tags)).increment();
     }
 
@@ -129,6 +151,7 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         Counter.Builder counter = Counter.builder("spiffe.authz.decisions")
             .tag("outcome", tags.outcome())
             .tag("rule", tags.rule())
+            .tag("transport", tags.transport())
             .description("Authorization decisions by outcome and rule");
         if (tags.caller() != null) {
             counter.tag("caller", tags.caller());
@@ -136,6 +159,6 @@ public final class SpiffeMetrics implements MeterBinder, PeerRejectionListener, 
         return counter.register(meters);
     }
 
-    private record DecisionTags(String outcome, String rule, String caller) {
+    private record DecisionTags(String outcome, String rule, String transport, String caller) {
     }
 }

@@ -84,7 +84,8 @@ public final class SpiffeAuthorizationManager implements AuthorizationManager<Re
         Object rejection = request.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE);
         if (rejection != null) {
             return new AuthorizationDecision(null, decision.method(), decision.path(), decision.rule(),
-                    decision.outcome(), "no SPIFFE identity: JWT-SVID refused (" + rejection + ")", Credential.JWT_SVID);
+                    decision.outcome(), "no SPIFFE identity: JWT-SVID refused (" + rejection + ")", decision.transport(),
+                    Credential.JWT_SVID);
         }
         return decision;
     }

@@ -12,25 +12,25 @@ import org.springframework.security.web.AuthenticationEntryPoint;
 import org.springframework.security.web.access.AccessDeniedHandler;
 
 /**
- * Small JSON bodies for refused requests: 401 when the caller has no SPIFFE identity (with
- * {@code WWW-Authenticate: Bearer error="invalid_token"} when a JWT-SVID was refused), 403 (with the
- * caller's ID and the path) when its identity is not allowed.
+ * Small JSON bodies for refused requests ({@link SpiffeErrorBodies}): 401 when the caller has no SPIFFE
+ * identity (with {@code WWW-Authenticate: Bearer error="invalid_token"} when a JWT-SVID was refused), 403
+ * (with the caller's ID and the path) when its identity is not allowed.
  */
 public final class SpiffeErrorResponses implements AuthenticationEntryPoint, AccessDeniedHandler {
 
     @Override
     public void commence(HttpServletRequest request, HttpServletResponse response,
             AuthenticationException authException) throws IOException {
-        String message = "a SPIFFE identity (an X.509-SVID client certificate) is required";
         if (request.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE) != null) {
             // RFC 6750; why exactly the token was refused is for the audit log, not for the caller.
-            message = "a valid JWT-SVID is required";
             if (!response.isCommitted()) {
                 response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
             }
+            write(response, HttpServletResponse.SC_UNAUTHORIZED,
+                    SpiffeErrorBodies.invalidJwtSvid(request.getRequestURI()));
+            return;
         }
-        write(response, HttpServletResponse.SC_UNAUTHORIZED, "{\"error\":\"unauthenticated\",\"message\":"
-                + json(message) + ",\"path\":" + json(request.getRequestURI()) + "}");
+        write(response, HttpServletResponse.SC_UNAUTHORIZED, SpiffeErrorBodies.unauthenticated(request.getRequestURI()));
     }
 
     @Override
@@ -40,9 +40,8 @@ public final class SpiffeErrorResponses implements AuthenticationEntryPoint, Acc
         String caller = (attribute instanceof AuthorizationDecision decision && decision.caller() != null)
                 ? decision.caller().toString() : String.valueOf(request.getUserPrincipal() != null
                         ? request.getUserPrincipal().getName() : null);
-        write(response, HttpServletResponse.SC_FORBIDDEN, "{\"error\":\"forbidden\",\"message\":"
-                + json("this SPIFFE ID may not call this endpoint") + ",\"caller\":" + json(caller) + ",\"method\":"
-                + json(request.getMethod()) + ",\"path\":" + json(request.getRequestURI()) + "}");
+        write(response, HttpServletResponse.SC_FORBIDDEN,
+                SpiffeErrorBodies.forbidden(caller, request.getMethod(), request.getRequestURI()));
     }
 
     private static void write(HttpServletResponse response, int status, String body) throws IOException {
@@ -53,28 +52,5 @@ public final class SpiffeErrorResponses implements AuthenticationEntryPoint, Acc
         response.setContentType("application/json");
         response.setCharacterEncoding(StandardCharsets.UTF_8.name());
         response.getWriter().write(body);
-    }
-
-    static String json(String value) {
-        if (value == null) {
-            return "null";
-        }
-        StringBuilder out = new StringBuilder(value.length() + 2).append('"');
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            switch (c) {
-                case '"' -> out.append("\\\"");
-                case '\\' -> out.append("\\\\");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == 0x2028 || c == 0x2029) {
-                        out.append(String.format("\\u%04x", (int) c));
-                    }
-                    else {
-                        out.append(c);
-                    }
-                }
-            }
-        }
-        return out.append('"').toString();
     }
 }

@@ -69,7 +69,26 @@ public final class SpiffeExpressions {
     }
 
     private boolean test(String function, String[] arguments, Function<List<String>, Predicate<SpiffeId>> compiler) {
-        SpiffeId caller = caller();
+        return test(caller(), function, arguments, compiler);
+    }
+
+    // The same checks for a caller given explicitly, for ReactiveSpiffeExpressions (no thread holds the caller
+    // there), sharing the compiled calls and their bound.
+
+    boolean isCaller(SpiffeId caller, String... ids) {
+        return test(caller, "isCaller", ids, SpiffeExpressions::exactIds);
+    }
+
+    boolean callerMatches(SpiffeId caller, String... patterns) {
+        return test(caller, "callerMatches", patterns, SpiffeExpressions::patterns);
+    }
+
+    boolean isFromTrustDomain(SpiffeId caller, String trustDomain) {
+        return test(caller, "isFromTrustDomain", new String[] { trustDomain }, SpiffeExpressions::trustDomain);
+    }
+
+    private boolean test(SpiffeId caller, String function, String[] arguments,
+            Function<List<String>, Predicate<SpiffeId>> compiler) {
         return caller != null && compiled(function, arguments, compiler).test(caller);
     }
 

@@ -11,6 +11,7 @@ import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.SvidVerificationException;
 import io.github.spiffeboot.svid.X509BundleSet;
+import io.github.spiffeboot.svid.X509SvidVerifier;
 import org.springframework.security.core.GrantedAuthority;
 
 /**
@@ -23,8 +24,10 @@ import org.springframework.security.core.GrantedAuthority;
  * of the bundles it was verified with, so a verification that races with a bundle change can never leave
  * a stale "valid" behind. A hit re-checks the validity window of the whole chain (the earliest
  * {@code notAfter} and latest {@code notBefore} of all its certificates), not only the leaf's.
+ * <p>
+ * Public for the reactive (WebFlux) authentication, which shares it with the servlet filter.
  */
-final class VerifiedCallers {
+public final class VerifiedCallers {
 
     /**
      * A verified chain: the caller's ID, its authorities, when the chain as a whole is valid, and when a
@@ -32,7 +35,7 @@ final class VerifiedCallers {
      * the chain's validity), so that a client has long since rotated its SVID (SPIRE does so at half-life)
      * when its connection is closed.
      */
-    record Caller(SpiffeId id, List<GrantedAuthority> authorities, long validFrom, long validUntil, long renewAt) {
+    public record Caller(SpiffeId id, List<GrantedAuthority> authorities, long validFrom, long validUntil, long renewAt) {
     }
 
     /** Verifies one chain against one bundle set; {@code X509SvidVerifier::verify} in production. */
@@ -57,6 +60,11 @@ final class VerifiedCallers {
 
     private volatile Generation generation = new Generation(null, new ConcurrentHashMap<>());
 
+    /** Verifies chains with {@link X509SvidVerifier}, against the source's current bundles. */
+    public VerifiedCallers(X509ContextSource source, SpiffeAuthorities authorities) {
+        this(source, new X509SvidVerifier()::verify, authorities, Clock.systemUTC());
+    }
+
     VerifiedCallers(X509ContextSource source, ChainVerifier verifier, SpiffeAuthorities authorities, Clock clock) {
         this.source = source;
         this.verifier = verifier;
@@ -68,7 +76,7 @@ final class VerifiedCallers {
      * The caller this chain proves, or {@code null} if it is no valid X509-SVID for the current bundles.
      * @throws SvidVerificationException with the reason, if the chain does not verify
      */
-    Caller verify(X509Certificate[] chain) throws SvidVerificationException {
+    public Caller verify(X509Certificate[] chain) throws SvidVerificationException {
         Generation current = generationFor(source.current().bundles());
         List<X509Certificate> key = Arrays.asList(chain);
         long now = clock.millis();

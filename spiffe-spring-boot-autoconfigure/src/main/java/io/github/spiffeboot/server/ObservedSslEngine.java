@@ -19,9 +19,9 @@ import io.github.spiffeboot.tls.ServerSessions;
 /**
  * Forwards everything to the JSSE engine, and reports a client that sent no certificate where one is
  * required: JSSE fails that handshake itself, before any trust manager is asked, so it is the only
- * place where it can be seen.
+ * place where it can be seen. Public for the reactive server, which serves through JSSE engines too.
  */
-final class ObservedSslEngine extends SSLEngine {
+public final class ObservedSslEngine extends SSLEngine {
 
     private final SSLEngine engine;
 
@@ -29,7 +29,7 @@ final class ObservedSslEngine extends SSLEngine {
 
     private boolean reported;
 
-    ObservedSslEngine(SSLEngine engine, PeerRejectionListener listener) {
+    public ObservedSslEngine(SSLEngine engine, PeerRejectionListener listener) {
         this.engine = engine;
         this.listener = listener;
     }

@@ -13,24 +13,41 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.svid.X509BundleSet;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import io.grpc.stub.MetadataUtils;
+import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
+import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.context.SmartLifecycle;
 
 /**
  * An {@link X509ContextSource} that watches a SPIFFE Workload API ({@code FetchX509SVID} stream).
  * <p>
- * {@link #start} blocks until the first valid SVID arrives or the startup timeout passes, retrying
+ * Creating it connects to nothing; it connects when it is started, as a {@link SmartLifecycle} of the
+ * application context (see {@link SourceLifecycle}) or through {@link #start(WorkloadApiAddress, Options)}.
+ * Until then {@link #current()} throws. {@link #start()} blocks until the first valid SVID arrives or the
+ * startup timeout passes, retrying
  * Unavailable and PermissionDenied (an entry not synced yet) with backoff and failing at once on
  * InvalidArgument, as the Workload Endpoint specification asks. It never returns a source without an
  * SVID. Afterwards it keeps watching: when the stream breaks, with whatever status, it reconnects with
@@ -39,9 +56,12 @@ import org.apache.commons.logging.LogFactory;
  * {@link RejectedFederatedBundle}): the rest of the response still applies, so a partner's broken bundle
  * cannot stop this workload's own rotation.
  */
-public final class WorkloadApiX509Source implements X509ContextSource, AutoCloseable {
+public final class WorkloadApiX509Source implements X509ContextSource, SmartLifecycle, AutoCloseable {
 
     private static final Log logger = LogFactory.getLog(WorkloadApiX509Source.class);
+
+    private static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io",
+            Metadata.ASCII_STRING_MARSHALLER);
 
     /**
      * How the source waits and retries.
@@ -59,13 +79,22 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
     }
 
-    private final WorkloadApiAddress address;
+    private final Supplier<WorkloadApiAddress> addressSupplier;
 
     private final Options options;
 
-    private final WorkloadApiChannel channel;
+    // Created by start(), under the lock; volatile for the status getters read from other threads.
+    private volatile WorkloadApiAddress address;
 
-    private final ScheduledExecutorService scheduler;
+    private EventLoopGroup eventLoop;
+
+    private ManagedChannel channel;
+
+    private SpiffeWorkloadAPIStub stub;
+
+    private ScheduledExecutorService scheduler;
+
+    private volatile boolean started;
 
     private final List<Consumer<X509Context>> listeners = new CopyOnWriteArrayList<>();
 
@@ -85,56 +114,124 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
 
     private volatile List<RejectedFederatedBundle> rejectedFederatedBundles = List.of();
 
-    private final WorkloadApiBackoff backoff;
+    private long nextBackoffMillis;
 
     private ClientCallStreamObserver<X509SVIDRequest> call;
 
-    private WorkloadApiX509Source(WorkloadApiAddress address, Options options) {
-        this.address = address;
-        this.options = options;
-        this.backoff = new WorkloadApiBackoff(options.initialBackoff(), options.maxBackoff());
-        this.channel = new WorkloadApiChannel(address, "spiffe-workload-api-io");
-        this.scheduler = Executors
-            .newSingleThreadScheduledExecutor(WorkloadApiChannel.daemonThreads("spiffe-workload-api-retry"));
+    /**
+     * A source that connects to nothing until {@link #start()}.
+     * @param address where the Workload API listens, asked for when the source starts (so that a missing
+     * or malformed socket setting fails the start, not the creation); it may throw to say what is wrong
+     */
+    public WorkloadApiX509Source(Supplier<WorkloadApiAddress> address, Options options) {
+        this.addressSupplier = Objects.requireNonNull(address, "address");
+        this.options = Objects.requireNonNull(options, "options");
+        this.nextBackoffMillis = options.initialBackoff().toMillis();
     }
 
     /**
-     * Connects and waits for the first valid X.509-SVID.
+     * Creates a source, connects and waits for the first valid X.509-SVID.
      * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
      * answers with a non-retryable error; the source is closed then
      */
     public static WorkloadApiX509Source start(WorkloadApiAddress address, Options options) {
-        WorkloadApiX509Source source = new WorkloadApiX509Source(address, options);
-        source.connect();
+        Objects.requireNonNull(address, "address");
+        WorkloadApiX509Source source = new WorkloadApiX509Source(() -> address, options);
+        source.start();
+        return source;
+    }
+
+    /**
+     * Connects and waits for the first valid X.509-SVID; does nothing if already started.
+     * @throws WorkloadApiStartupException if none arrives within the startup timeout or the agent
+     * answers with a non-retryable error; the source is closed then
+     * @throws IllegalStateException if the source was closed (a closed source cannot start again)
+     */
+    @Override
+    public void start() {
+        WorkloadApiAddress resolved;
+        synchronized (lock) {
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                throw new IllegalStateException("The Workload API source was closed and cannot start again");
+            }
+            if (started) {
+                return;
+            }
+            resolved = addressSupplier.get();
+            open(resolved);
+            started = true;
+        }
+        connect();
         try {
-            X509Context first = source.firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            X509Context first = firstContext.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
             logger.info("SPIFFE identity " + first.svid().id() + " (trust domain " + first.svid().id().trustDomain()
-                    + "), X.509-SVID expires " + first.svid().expiresAt() + ", from the Workload API at " + address);
-            return source;
+                    + "), X.509-SVID expires " + first.svid().expiresAt() + ", from the Workload API at " + resolved);
         }
         catch (TimeoutException ex) {
-            source.close();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
-                    true);
+            close();
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), describeLastError(), true);
         }
         catch (ExecutionException ex) {
-            source.close();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), source.describeLastError(),
-                    false);
+            close();
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), describeLastError(), false);
         }
         catch (InterruptedException ex) {
-            source.close();
+            close();
             Thread.currentThread().interrupt();
-            throw new WorkloadApiStartupException(address, options.startupTimeout(), "interrupted while waiting",
+            throw new WorkloadApiStartupException(resolved, options.startupTimeout(), "interrupted while waiting",
                     true);
         }
     }
 
+    private void open(WorkloadApiAddress resolved) {
+        address = resolved;
+        eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
+                EpollIoHandler.newFactory());
+        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(resolved.path().toString()))
+            .eventLoopGroup(eventLoop)
+            .channelType(EpollDomainSocketChannel.class)
+            .usePlaintext()
+            .build();
+        Metadata headers = new Metadata();
+        headers.put(SECURITY_HEADER, "true");
+        stub = SpiffeWorkloadAPIGrpc.newStub(channel)
+            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
+        scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+    }
+
+    /** Closes the source for good (as {@link #close()}): the application context is stopping. */
+    @Override
+    public void stop() {
+        close();
+    }
+
+    /** Whether the source has started and is not closed (or failed). */
+    @Override
+    public boolean isRunning() {
+        synchronized (lock) {
+            return started && state != WorkloadApiConnectionState.CLOSED
+                    && state != WorkloadApiConnectionState.FAILED;
+        }
+    }
+
+    /** {@link SourceLifecycle#PHASE}: before the web server and anything else that serves or calls with the SVID. */
+    @Override
+    public int getPhase() {
+        return SourceLifecycle.PHASE;
+    }
+
+    /**
+     * The latest valid context.
+     * @throws IllegalStateException before the source has started (it connects when the application
+     * context starts) or while it waits for the first SVID: there is no identity to use yet
+     */
     @Override
     public X509Context current() {
         X509Context context = current;
         if (context == null) {
-            throw new IllegalStateException("the Workload API source has no SVID yet");
+            throw new IllegalStateException(started ? "The Workload API source has no X.509-SVID yet"
+                    : "The Workload API source has not started yet: it connects to the Workload API when the"
+                            + " application context starts, so there is no X.509-SVID to use before then");
         }
         return context;
     }
@@ -163,6 +260,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
         }
     }
 
+    /** The Workload API address, or {@code null} before the source has started (it is resolved then). */
     public WorkloadApiAddress getAddress() {
         return address;
     }
@@ -219,8 +317,16 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
                 call.cancel("source closed", null);
             }
         }
-        scheduler.shutdownNow();
-        channel.close();
+        // Whatever start() opened: nothing if it never ran, or its address could not be resolved.
+        if (scheduler != null) {
+            scheduler.shutdownNow();
+        }
+        if (channel != null) {
+            channel.shutdownNow();
+        }
+        if (eventLoop != null) {
+            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
     }
 
     private void connect() {
@@ -228,8 +334,9 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (state == WorkloadApiConnectionState.CLOSED || state == WorkloadApiConnectionState.FAILED) {
                 return;
             }
+            // Without this the channel may sit out gRPC's own backoff (up to minutes) after an agent restart.
             channel.resetConnectBackoff();
-            channel.stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
+            stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
         }
     }
 
@@ -242,7 +349,8 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (current != null) {
                 state = WorkloadApiConnectionState.RECONNECTING;
             }
-            delay = backoff.nextDelayMillis();
+            delay = nextBackoffMillis + ThreadLocalRandom.current().nextLong(nextBackoffMillis / 5 + 1);
+            nextBackoffMillis = Math.min(nextBackoffMillis * 2, options.maxBackoff().toMillis());
         }
         try {
             scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -261,7 +369,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             if (state == WorkloadApiConnectionState.CLOSED) {
                 return;
             }
-            backoff.reset();
+            nextBackoffMillis = options.initialBackoff().toMillis();
             state = WorkloadApiConnectionState.CONNECTED;
             lastError = null;
             previous = current;
@@ -353,6 +461,14 @@ public final class WorkloadApiX509Source implements X509ContextSource, AutoClose
             answer += " (no file exists at " + address.path() + ")";
         }
         return answer;
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        return runnable -> {
+            Thread thread = new Thread(runnable, name);
+            thread.setDaemon(true);
+            return thread;
+        };
     }
 
     private final class StreamObserver implements ClientResponseObserver<X509SVIDRequest, X509SVIDResponse> {

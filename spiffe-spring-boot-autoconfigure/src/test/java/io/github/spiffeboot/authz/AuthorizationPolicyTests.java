@@ -291,6 +291,49 @@ class AuthorizationPolicyTests {
         return pattern.matches(PathContainer.parsePath(path));
     }
 
+    @Test
+    void grpcMethodRulesAreDecidedByTheSameEngineAsThePostTheCallIs() {
+        AuthorizationPolicy grpc = new AuthorizationPolicy(List.of(
+                AuthorizationRule.ofGrpcMethod(null, "payments.v1.Payments/Charge",
+                        List.of(ORDER.toString(), SUBSCRIPTION.toString()), List.of(), false),
+                AuthorizationRule.ofGrpcMethod("refund", "payments.v1.Payments/Refund", List.of(ORDER.toString()),
+                        List.of(), false),
+                AuthorizationRule.ofGrpcMethod("reads", "payments.v1.Reads/*", List.of("spiffe://example.org/**"),
+                        List.of(), false)),
+                DefaultPolicy.DENY, false);
+        assertThat(decideWith(grpc, SUBSCRIPTION, "POST", "/payments.v1.Payments/Charge").rule())
+            .isEqualTo("payments.v1.Payments/Charge");
+        assertThat(decideWith(grpc, SUBSCRIPTION, "POST", "/payments.v1.Payments/Charge").outcome())
+            .isEqualTo(Outcome.ALLOW);
+        assertThat(decideWith(grpc, SUBSCRIPTION, "POST", "/payments.v1.Payments/Refund").outcome())
+            .isEqualTo(Outcome.DENY);
+        assertThat(decideWith(grpc, ORDER, "POST", "/payments.v1.Payments/Refund").outcome()).isEqualTo(Outcome.ALLOW);
+        assertThat(decideWith(grpc, PARTNER, "POST", "/payments.v1.Reads/Get").outcome()).isEqualTo(Outcome.DENY);
+        assertThat(decideWith(grpc, QUARANTINED, "POST", "/payments.v1.Reads/Get").outcome())
+            .isEqualTo(Outcome.ALLOW);
+        // A method no rule names gets the default policy; a gRPC rule is only about the POST a call is.
+        assertThat(decideWith(grpc, ORDER, "POST", "/payments.v1.Payments/Void").rule())
+            .isEqualTo(AuthorizationPolicy.DEFAULT_RULE);
+        assertThat(decideWith(grpc, ORDER, "GET", "/payments.v1.Payments/Charge").outcome()).isEqualTo(Outcome.DENY);
+    }
+
+    @Test
+    void aGrpcMethodPatternMustBeAFullMethodNameOrAWholeService() {
+        for (String bad : List.of("Charge", "/payments.Payments/Charge", "payments.Payments/", "payments.Payments/**",
+                "payments.Payments/Ch*", "payments..Payments/Charge", "payments.Payments/Charge/x", "*/Charge", "")) {
+            assertThatThrownBy(() -> AuthorizationRule.ofGrpcMethod(null, bad, List.of(ORDER.toString()), List.of(),
+                    false))
+                .as(bad)
+                .isInstanceOf(InvalidRuleException.class)
+                .hasMessageContaining("package.Service/Method");
+        }
+    }
+
+    private static AuthorizationDecision decideWith(AuthorizationPolicy policy, SpiffeId caller, String method,
+            String path) {
+        return policy.decide(caller, method, path, RequestPaths.normalize(path));
+    }
+
     private AuthorizationDecision decide(SpiffeId caller, String method, String path) {
         return policy.decide(caller, method, path, RequestPaths.normalize(path));
     }

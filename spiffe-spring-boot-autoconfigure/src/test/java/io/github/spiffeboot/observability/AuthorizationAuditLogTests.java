@@ -15,7 +15,17 @@ class AuthorizationAuditLogTests {
                 "/api/payments/refund", "refund", Outcome.DENY, "caller is not on the allowlist");
         assertThat(AuthorizationAuditLog.format(decision)).isEqualTo("spiffe-authz outcome=DENY "
                 + "caller=\"spiffe://example.org/a\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" "
-                + "reason=\"caller is not on the allowlist\"");
+                + "reason=\"caller is not on the allowlist\" transport=\"http\"");
+    }
+
+    @Test
+    void aGrpcCallIsAuditedWithTheSameLineAndTransportGrpc() {
+        AuthorizationDecision decision = new AuthorizationDecision(SpiffeId.parse("spiffe://example.org/a"), "POST",
+                "/payments.Payments/Refund", "refund", Outcome.DENY, "caller is not on the allowlist")
+            .withTransport(AuthorizationDecision.GRPC);
+        assertThat(AuthorizationAuditLog.format(decision)).isEqualTo("spiffe-authz outcome=DENY "
+                + "caller=\"spiffe://example.org/a\" method=\"POST\" path=\"/payments.Payments/Refund\" "
+                + "rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\"");
     }
 
     @Test

@@ -27,7 +27,7 @@ import static org.awaitility.Awaitility.await;
  * kubelet would: over plain HTTP on the management port, without a client certificate.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class ObservabilityIntegrationTests {
+public class ObservabilityIntegrationTests {
 
     static final String SERVER = "spiffe://example.org/ns/production/sa/payment-service";
 
@@ -46,9 +46,14 @@ class ObservabilityIntegrationTests {
     @BeforeAll
     void start() {
         agent.identity(SERVER).start();
-        app = RunningApplication.start(with(MANAGEMENT, "spiffe.workload-api.socket=" + agent.socketAddress(),
+        app = launch(with(MANAGEMENT, "spiffe.workload-api.socket=" + agent.socketAddress(),
                 "spiffe.authz.default-policy=deny", "spiffe.authz.allowed-callers[0].name=whoami",
                 "spiffe.authz.allowed-callers[0].path=/whoami", "spiffe.authz.allowed-callers[0].ids[0]=" + ORDER));
+    }
+
+    /** Starts the application under test; the reactive suite runs the same tests on Reactor Netty. */
+    protected RunningApplication launch(String... properties) {
+        return RunningApplication.start(properties);
     }
 
     @AfterAll
@@ -77,8 +82,8 @@ class ObservabilityIntegrationTests {
 
     @Test
     void authorizationDecisionsAreCountedByOutcomeAndRule() throws Exception {
-        String denied = "spiffe_authz_decisions_total{outcome=\"DENY\",rule=\"whoami\"}";
-        String allowed = "spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"whoami\"}";
+        String denied = "spiffe_authz_decisions_total{outcome=\"DENY\",rule=\"whoami\",transport=\"http\"}";
+        String allowed = "spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"whoami\",transport=\"http\"}";
         double deniedBefore = counter(scrape(app), denied);
         double allowedBefore = counter(scrape(app), allowed);
         assertThat(agent.client("spiffe://example.org/ns/production/sa/other").get(app.port(), "/whoami").status())
@@ -133,14 +138,18 @@ class ObservabilityIntegrationTests {
 
     @Test
     void theApplicationPortStillRequiresAnSvid() throws Exception {
-        // Plain HTTP to the TLS port: Tomcat answers 400 without passing the request on.
+        assertPlainHttpIsRefused(app.port());
+        assertThatThrownBy(() -> agent.anonymousClient().get(app.port(), "/actuator/health"))
+            .isInstanceOf(IOException.class);
+    }
+
+    /** Plain HTTP to the TLS port: Tomcat answers 400 without passing the request on. */
+    protected void assertPlainHttpIsRefused(int port) throws Exception {
         HttpResponse<String> plain = http.send(HttpRequest
-            .newBuilder(URI.create("http://localhost:" + app.port() + "/actuator/health")).build(),
+            .newBuilder(URI.create("http://localhost:" + port + "/actuator/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertThat(plain.statusCode()).isEqualTo(400);
         assertThat(plain.body()).doesNotContain("spiffe");
-        assertThatThrownBy(() -> agent.anonymousClient().get(app.port(), "/actuator/health"))
-            .isInstanceOf(IOException.class);
     }
 
     /** An SVID that expires while the agent is gone, and an agent that comes back. */
@@ -155,7 +164,7 @@ class ObservabilityIntegrationTests {
         @BeforeAll
         void start() {
             shortLived.svidTtl(Duration.ofSeconds(6)).identity(SERVER).start();
-            shortApp = RunningApplication.start(with(MANAGEMENT,
+            shortApp = launch(with(MANAGEMENT,
                     "spiffe.workload-api.socket=" + shortLived.socketAddress()));
         }
 
@@ -176,8 +185,10 @@ class ObservabilityIntegrationTests {
             await().atMost(Duration.ofSeconds(8))
                 .until(() -> get(shortApp, "/actuator/health").body().contains("\"status\":\"WARNING\""));
             assertThat(get(shortApp, "/actuator/health").statusCode()).isEqualTo(200);
-            assertThat(scrape(shortApp)).contains("spiffe_workload_api_connected 0.0")
-                .contains("spiffe_workload_api_errors_total{code=\"UNAVAILABLE\"}");
+            // The stream ends CANCELLED; UNAVAILABLE comes with the first reconnect, a backoff later.
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(scrape(shortApp))
+                .contains("spiffe_workload_api_connected 0.0")
+                .contains("spiffe_workload_api_errors_total{code=\"UNAVAILABLE\"}"));
 
             await().atMost(Duration.ofSeconds(15)).until(() -> get(shortApp, "/actuator/health").statusCode() == 503);
             assertThat(get(shortApp, "/actuator/health").body()).contains("\"status\":\"DOWN\"").contains("expired");
@@ -263,8 +274,9 @@ class ObservabilityIntegrationTests {
 
     private HttpResponse<String> get(RunningApplication application, String path) throws Exception {
         String port = application.context().getEnvironment().getProperty("local.management.port");
-        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        return http.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + path))
+            .timeout(Duration.ofSeconds(10))
+            .build(), HttpResponse.BodyHandlers.ofString());
     }
 
     static double gauge(String metrics, String name) {

@@ -117,7 +117,7 @@ class JwtSvidAuthenticationIntegrationTests {
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
         assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
-                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" credential=jwt-svid");
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"http\" credential=jwt-svid");
         assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT)).get(port, "/api/payments/7/receipt")
             .body()).isEqualTo("receipt 7");
         assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(SUBSCRIPTION, PAYMENT))
@@ -136,7 +136,7 @@ class JwtSvidAuthenticationIntegrationTests {
         assertThat(response.status()).isEqualTo(403);
         assertThat(response.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
         assertThat(output).contains("caller=\"" + SUBSCRIPTION
-                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" credential=x509-svid");
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"http\" credential=x509-svid");
     }
 
     @Test
@@ -152,7 +152,7 @@ class JwtSvidAuthenticationIntegrationTests {
         TestHttpResponse response = agent.client(GATEWAY).get(port, "/api/me");
         assertThat(response.status()).isEqualTo(401);
         assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"/api/me\" "
-                + "rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (MISSING)\" credential=jwt-svid");
+                + "rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (MISSING)\" transport=\"http\" credential=jwt-svid");
     }
 
     @Test
@@ -191,7 +191,7 @@ class JwtSvidAuthenticationIntegrationTests {
         assertThat(response.header("www-authenticate")).isEqualTo("Bearer error=\"invalid_token\"");
         assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
         assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"" + path
-                + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (" + reason + ")\" credential=jwt-svid");
+                + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (" + reason + ")\" transport=\"http\" credential=jwt-svid");
     }
 
     static Stream<Arguments> hostileTokens() {

@@ -67,6 +67,41 @@ class WorkloadApiX509SourceIntegrationTests {
     }
 
     @Test
+    void connectsToNothingUntilStartedAndFailsClosedMeanwhile() {
+        agent.identity(ID).start();
+        List<X509Context> seen = new CopyOnWriteArrayList<>();
+        source = new WorkloadApiX509Source(() -> WorkloadApiAddress.parse(agent.socketAddress()),
+                new WorkloadApiX509Source.Options(Duration.ofSeconds(10), Duration.ofMillis(50), Duration.ofMillis(500)));
+        source.addListener(seen::add);
+        assertThat(agent.svidRequestCount()).isZero();
+        assertThat(source.isRunning()).isFalse();
+        assertThat(source.getAddress()).isNull();
+        assertThatThrownBy(source::current).isInstanceOf(IllegalStateException.class)
+            .hasMessageContaining("has not started yet");
+
+        source.start();
+        assertThat(source.isRunning()).isTrue();
+        assertThat(source.current().svid().leaf()).isEqualTo(agent.currentSvid().leaf());
+        // A listener added before the start hears of the first SVID too.
+        assertThat(seen).extracting(context -> context.svid().leaf()).containsExactly(agent.currentSvid().leaf());
+
+        source.stop();
+        assertThat(source.isRunning()).isFalse();
+        assertThatThrownBy(source::start).isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
+    }
+
+    @Test
+    void resolvesItsAddressOnlyWhenStarting() {
+        IllegalArgumentException notConfigured = new IllegalArgumentException("no socket configured");
+        source = new WorkloadApiX509Source(() -> {
+            throw notConfigured;
+        }, new WorkloadApiX509Source.Options(Duration.ofSeconds(1), Duration.ofMillis(50), Duration.ofMillis(500)));
+        assertThatThrownBy(source::start).isSameAs(notConfigured);
+        assertThat(source.isRunning()).isFalse();
+        assertThatThrownBy(source::current).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void acceptsEveryUsualFormOfTheSocketAddress() {
         agent.identity(ID).start();
         for (String address : List.of("unix:" + agent.socketPath(), "unix://" + agent.socketPath(),

@@ -22,6 +22,11 @@ import org.springframework.web.bind.annotation.RestController;
 @EnableAutoConfiguration
 public class EchoApplication {
 
+    /** Also the entry point Spring Boot's AOT processing runs. */
+    public static void main(String[] args) {
+        org.springframework.boot.SpringApplication.run(EchoApplication.class, args);
+    }
+
     @Bean
     RecordedRejections recordedRejections() {
         return new RecordedRejections();

@@ -22,6 +22,11 @@ public final class RunningApplication implements AutoCloseable {
             .run());
     }
 
+    /** The same, as a WebFlux application ({@link ReactiveEchoApplication}) on Reactor Netty. */
+    public static RunningApplication startReactive(String... properties) {
+        return new RunningApplication(ReactiveEchoApplication.builder().properties(properties).run());
+    }
+
     public int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }

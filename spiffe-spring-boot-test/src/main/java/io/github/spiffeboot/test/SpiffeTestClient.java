@@ -28,26 +28,31 @@ public final class SpiffeTestClient {
 
     private final String bearer;
 
-    private SpiffeTestClient(TestSvid svid, SSLContext context, String[] protocols, String bearer) {
+    private final List<X509Certificate> authorities;
+
+    private SpiffeTestClient(TestSvid svid, SSLContext context, String[] protocols, String bearer,
+            List<X509Certificate> authorities) {
         this.svid = svid;
         this.context = context;
         this.protocols = protocols;
         this.bearer = bearer;
+        this.authorities = List.copyOf(authorities);
     }
 
     /** A client presenting {@code svid} and trusting {@code authorities}. */
     public static SpiffeTestClient withSvid(TestSvid svid, List<X509Certificate> authorities) {
-        return new SpiffeTestClient(Objects.requireNonNull(svid), sslContext(svid, authorities), null, null);
+        return new SpiffeTestClient(Objects.requireNonNull(svid), sslContext(svid, authorities), null, null,
+                authorities);
     }
 
     /** A client that presents no certificate. */
     public static SpiffeTestClient withoutSvid(List<X509Certificate> authorities) {
-        return new SpiffeTestClient(null, sslContext(null, authorities), null, null);
+        return new SpiffeTestClient(null, sslContext(null, authorities), null, null, authorities);
     }
 
     /** The same client, offering only these TLS versions (for example {@code TLSv1.2}). */
     public SpiffeTestClient protocols(String... versions) {
-        return new SpiffeTestClient(svid, context, versions, bearer);
+        return new SpiffeTestClient(svid, context, versions, bearer, authorities);
     }
 
     /**
@@ -59,7 +64,7 @@ public final class SpiffeTestClient {
      * }</pre>
      */
     public SpiffeTestClient bearer(String token) {
-        return new SpiffeTestClient(svid, context, protocols, Objects.requireNonNull(token));
+        return new SpiffeTestClient(svid, context, protocols, Objects.requireNonNull(token), authorities);
     }
 
     /** The SVID this client presents, or {@code null}. */
@@ -70,6 +75,15 @@ public final class SpiffeTestClient {
     /** The TLS context, for use with other HTTP clients. */
     public SSLContext sslContext() {
         return context;
+    }
+
+    /**
+     * A gRPC channel to {@code localhost:port} over mTLS, presenting this client's SVID (if any): "call this
+     * gRPC method as SPIFFE ID X" is {@code agent.client(X).grpc(port).call(method, request)}. Close it after
+     * use.
+     */
+    public TestGrpcChannel grpc(int port) {
+        return new TestGrpcChannel(svid, authorities, "localhost", port);
     }
 
     /** Opens a connection and completes the TLS handshake (which throws if either side refuses). */

@@ -13,6 +13,8 @@ public final class SvidSpec {
 
     final List<String> uris = new ArrayList<>();
 
+    final List<String> dnsNames = new ArrayList<>();
+
     boolean ca;
 
     boolean digitalSignature = true;
@@ -51,6 +53,15 @@ public final class SvidSpec {
     /** Adds another URI SAN (a second one makes the SVID invalid). */
     public SvidSpec addUri(String uri) {
         uris.add(uri);
+        return this;
+    }
+
+    /**
+     * Adds DNS name SANs, as on a broker's or database's certificate (with {@link #withoutUri()}: a server
+     * certificate with no SPIFFE ID).
+     */
+    public SvidSpec dnsNames(String... names) {
+        dnsNames.addAll(List.of(names));
         return this;
     }
 

@@ -210,11 +210,12 @@ public final class TestCertificateAuthority {
             if (!spec.extendedKeyUsages.isEmpty()) {
                 builder.addExtension(Extension.extendedKeyUsage, false, extendedKeyUsage(spec.extendedKeyUsages));
             }
-            if (!spec.uris.isEmpty()) {
-                GeneralName[] names = spec.uris.stream()
-                    .map(uri -> new GeneralName(GeneralName.uniformResourceIdentifier, uri))
-                    .toArray(GeneralName[]::new);
-                builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
+            if (!spec.uris.isEmpty() || !spec.dnsNames.isEmpty()) {
+                List<GeneralName> names = new ArrayList<>();
+                spec.uris.forEach(uri -> names.add(new GeneralName(GeneralName.uniformResourceIdentifier, uri)));
+                spec.dnsNames.forEach(name -> names.add(new GeneralName(GeneralName.dNSName, name)));
+                builder.addExtension(Extension.subjectAlternativeName, false,
+                        new GeneralNames(names.toArray(GeneralName[]::new)));
             }
             JcaX509ExtensionUtils extensions = new JcaX509ExtensionUtils();
             builder.addExtension(Extension.authorityKeyIdentifier, false,

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The comparison: the three peers, each warmed up, then loaded in alternating rounds (A B C, C B A, ...) per
+ * The comparison: the peers, each warmed up, then loaded in alternating rounds (A B C D, D C B A, ...) per
  * mode, so that drift of a shared machine hits every peer alike; each round yields ratios of the peers
  * measured minutes apart at most, and the report takes the median of those ratios.
  */
@@ -100,8 +100,7 @@ final class LoadComparison {
             Duration length = mode.keepAlive ? options.keepAliveRound() : options.newConnectionRound();
             for (int number = 1; number <= options.rounds(); number++) {
                 // A B C, then C B A: every peer runs as often early as late in a pair of rounds.
-                List<Peer> order = (number % 2 == 1) ? List.of(Peer.PLAIN, Peer.X509, Peer.STARTER)
-                        : List.of(Peer.STARTER, Peer.X509, Peer.PLAIN);
+                List<Peer> order = (number % 2 == 1) ? Peer.ROUND_ORDER : Peer.REVERSED_ORDER;
                 Map<Peer, Measurement> measurements = new EnumMap<>(Peer.class);
                 for (Peer peer : order) {
                     Measurement measurement = measure(ab, servers.get(peer), peer.key() + "-" + mode.name().toLowerCase()

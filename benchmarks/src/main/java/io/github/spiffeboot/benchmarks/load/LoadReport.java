@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 import io.github.spiffeboot.benchmarks.load.LoadComparison.After;
 import io.github.spiffeboot.benchmarks.load.LoadComparison.Measurement;
@@ -15,8 +16,8 @@ import io.github.spiffeboot.benchmarks.load.LoadComparison.Round;
 final class LoadReport {
 
     /** The ratios reported, numerator over denominator. */
-    private static final Peer[][] RATIOS = { { Peer.STARTER, Peer.PLAIN }, { Peer.X509, Peer.PLAIN },
-            { Peer.STARTER, Peer.X509 } };
+    private static final Peer[][] RATIOS = { { Peer.STARTER, Peer.PLAIN }, { Peer.SECURITY, Peer.PLAIN },
+            { Peer.STARTER, Peer.SECURITY }, { Peer.X509, Peer.PLAIN }, { Peer.STARTER, Peer.X509 } };
 
     private static final ToDoubleFunction<Measurement> RATE = measurement -> measurement.ab().requestsPerSecond();
 
@@ -47,7 +48,7 @@ final class LoadReport {
                 .append(peer == Peer.STARTER ? " (SVID from the development Workload API, lifetime " + options.measurementTtl() + ")" : "")
                 .append(peer == Peer.STARTER ? "." : ";");
         }
-        md.append(" All three: the same endpoints, Actuator and Prometheus on a plain-HTTP management port, TLS with ")
+        md.append(" All of them: the same endpoints, Actuator and Prometheus on a plain-HTTP management port, TLS with ")
             .append("`client-auth=need`, EC P-256 certificates from one CA.\n");
         md.append("- Driver: ").append(machine.ab()).append(", `ab -c ").append(options.concurrency())
             .append(" [-k] -E order-service.pem -p charge.json -T application/json https://127.0.0.1:<port>")
@@ -68,7 +69,8 @@ final class LoadReport {
         }
         md.append(String.join(", ", warm)).append(" (keep-alive / new connection, whole warm-up run).\n");
         md.append("- Rounds: ").append(options.rounds()).append(" per mode, each server once per round, in the order ")
-            .append("plain, x509, starter and reversed every other round; ").append(options.keepAliveRound().toSeconds())
+            .append(Peer.ROUND_ORDER.stream().map(Peer::key).collect(Collectors.joining(", ")))
+            .append(" and reversed every other round; ").append(options.keepAliveRound().toSeconds())
             .append(" s per server and keep-alive round, ").append(options.newConnectionRound().toSeconds())
             .append(" s per server and new-connection round.\n");
         md.append("- Server CPU per request: user + system time of the server process (`/proc/<pid>/stat`, all threads) ")
@@ -76,8 +78,8 @@ final class LoadReport {
             .append("the CPU per request.\n\n");
 
         md.append("### Median of the per-round ratios\n\n");
-        md.append("| mode | req/s starter/plain | req/s x509/plain | req/s starter/x509 | CPU/request starter/plain | CPU/request x509/plain | CPU/request starter/x509 |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("| mode").append(ratioHeader()).append(" |\n");
+        md.append("| ---").append(" | ---:".repeat(2 * RATIOS.length)).append(" |\n");
         for (Mode mode : Mode.values()) {
             md.append("| ").append(mode.title);
             for (ToDoubleFunction<Measurement> metric : List.of(RATE, CPU)) {
@@ -100,8 +102,8 @@ final class LoadReport {
                         measurement.cpuMicrosPerRequest(), ab.failed(), ab.non2xx(), ab.keepAliveRequests()));
             }
         }
-        md.append("\n| mode | round | req/s starter/plain | req/s x509/plain | req/s starter/x509 | CPU/request starter/plain | CPU/request x509/plain | CPU/request starter/x509 |\n");
-        md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+        md.append("\n| mode | round").append(ratioHeader()).append(" |\n");
+        md.append("| --- | ---:").append(" | ---:".repeat(2 * RATIOS.length)).append(" |\n");
         for (Round round : results.rounds()) {
             md.append("| ").append(round.mode().title).append(" | ").append(round.number());
             for (ToDoubleFunction<Measurement> metric : List.of(RATE, CPU)) {
@@ -149,6 +151,17 @@ final class LoadReport {
         return md.toString();
     }
 
+    /** The ratio columns: requests per second, then CPU per request, for each of {@link #RATIOS}. */
+    private static String ratioHeader() {
+        StringBuilder header = new StringBuilder();
+        for (String metric : List.of("req/s", "CPU/request")) {
+            for (Peer[] ratio : RATIOS) {
+                header.append(" | ").append(metric).append(' ').append(ratio[0].key()).append('/').append(ratio[1].key());
+            }
+        }
+        return header.toString();
+    }
+
     static double median(List<Round> rounds, Mode mode, Peer[] ratio, ToDoubleFunction<Measurement> metric) {
         List<Double> values = new ArrayList<>();
         for (Round round : rounds) {
@@ -163,11 +176,14 @@ final class LoadReport {
     static List<String> summary(Results results) {
         List<String> lines = new ArrayList<>();
         for (Mode mode : Mode.values()) {
-            lines.add(String.format("%s: req/s starter/plain %.2f, x509/plain %.2f, starter/x509 %.2f; "
-                    + "CPU/request starter/plain %.2f, x509/plain %.2f, starter/x509 %.2f", mode.title,
-                    median(results.rounds(), mode, RATIOS[0], RATE), median(results.rounds(), mode, RATIOS[1], RATE),
-                    median(results.rounds(), mode, RATIOS[2], RATE), median(results.rounds(), mode, RATIOS[0], CPU),
-                    median(results.rounds(), mode, RATIOS[1], CPU), median(results.rounds(), mode, RATIOS[2], CPU)));
+            List<String> ratios = new ArrayList<>();
+            for (String metric : List.of("req/s", "CPU/request")) {
+                for (Peer[] ratio : RATIOS) {
+                    ratios.add(String.format("%s %s/%s %.2f", metric, ratio[0].key(), ratio[1].key(),
+                            median(results.rounds(), mode, ratio, metric.equals("req/s") ? RATE : CPU)));
+                }
+            }
+            lines.add(mode.title + ": " + String.join(", ", ratios));
         }
         for (Map.Entry<Peer, After> after : results.after().entrySet()) {
             lines.add(after.getKey().key() + ": sessions open " + after.getValue().sessions().active() + ", created "

@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -45,7 +46,9 @@ final class ServerLauncher {
         Map<String, String> environment = (peer == Peer.STARTER)
                 ? Map.of("SPIFFE_ENDPOINT_SOCKET", workloadApi.address())
                 : Map.of("BENCHMARK_PKI_DIR", pki.directory().toString());
-        ServerProcess server = ServerProcess.start(peer.key(), peer.jar(root), jvmFlags, SERVER_ARGUMENTS, environment,
+        List<String> arguments = new ArrayList<>(SERVER_ARGUMENTS);
+        arguments.addAll(peer.arguments());
+        ServerProcess server = ServerProcess.start(peer.key(), peer.jar(root), jvmFlags, arguments, environment,
                 freePort(), freePort(), logDirectory);
         try {
             server.awaitReady(Duration.ofMinutes(3));

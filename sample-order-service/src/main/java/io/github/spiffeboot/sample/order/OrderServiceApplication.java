@@ -13,7 +13,9 @@ public class OrderServiceApplication {
 
     /** The application, configured from {@code order-service.yml} (so it can share a JVM with payment-service in tests). */
     public static SpringApplicationBuilder application() {
-        return new SpringApplicationBuilder(OrderServiceApplication.class)
+        // The main class named, not deduced from the caller's stack: in AOT mode it names the generated
+        // initializer, also when a test starts the application.
+        return new SpringApplicationBuilder(OrderServiceApplication.class).main(OrderServiceApplication.class)
             .properties("spring.config.name=order-service");
     }
 }

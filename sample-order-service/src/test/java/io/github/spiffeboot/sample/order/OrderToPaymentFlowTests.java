@@ -75,7 +75,7 @@ class OrderToPaymentFlowTests {
         var response = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
                 java.net.URI.create("http://localhost:" + orderContext.getEnvironment().getProperty("local.management.port")
                         + "/actuator/prometheus")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-        assertThat(response.body()).contains("spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"create-order\"}")
+        assertThat(response.body()).contains("spiffe_authz_decisions_total{outcome=\"ALLOW\",rule=\"create-order\",transport=\"http\"}")
             .contains("spiffe_svid_expiry_seconds");
     }
 

@@ -15,7 +15,9 @@ public class PaymentServiceApplication {
 
     /** The application, configured from {@code payment-service.yml} (so it can share a JVM with order-service in tests). */
     public static SpringApplicationBuilder application() {
-        return new SpringApplicationBuilder(PaymentServiceApplication.class)
+        // The main class named, not deduced from the caller's stack: in AOT mode it names the generated
+        // initializer, also when a test starts the application.
+        return new SpringApplicationBuilder(PaymentServiceApplication.class).main(PaymentServiceApplication.class)
             .properties("spring.config.name=payment-service");
     }
 }

@@ -7,6 +7,7 @@ import io.github.spiffeboot.test.TestWorkloadApi;
 import org.springframework.boot.test.util.TestPropertyValues;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.context.aot.AbstractAotProcessor;
 import org.springframework.context.event.ContextClosedEvent;
 import org.springframework.test.context.ContextCustomizer;
 import org.springframework.test.context.MergedContextConfiguration;
@@ -28,6 +29,11 @@ final class SpiffeTestContextCustomizer implements ContextCustomizer {
 
     @Override
     public void customizeContext(ConfigurableApplicationContext context, MergedContextConfiguration mergedConfig) {
+        if (Boolean.getBoolean(AbstractAotProcessor.AOT_PROCESSING)) {
+            // Build-time processing only refreshes the context, and never closes it: an agent started here would
+            // keep the processing JVM alive. The starter needs none to refresh; the AOT-run test starts one.
+            return;
+        }
         TestWorkloadApi workloadApi = TestWorkloadApi.create(java.net.URI.create(spiffeId).getHost())
             .svidTtl(Duration.parse(svidTtl))
             .identity(spiffeId)

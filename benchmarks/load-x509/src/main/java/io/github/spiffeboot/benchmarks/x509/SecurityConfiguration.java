@@ -2,6 +2,7 @@ package io.github.spiffeboot.benchmarks.x509;
 
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Profile;
 import org.springframework.core.annotation.Order;
 import org.springframework.core.env.Environment;
 import org.springframework.http.HttpMethod;
@@ -27,6 +28,14 @@ class SecurityConfiguration {
 
     static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
 
+    /**
+     * The profile of the benchmark's "security" peer: the same app with a Spring Security chain that
+     * authenticates nobody and permits everything (stateless, no CSRF, no request cache, Spring Security's
+     * default filters otherwise). Measured next to plain Boot TLS, it is the price of running a Spring
+     * Security chain at all, which the starter pays too because it authenticates inside one.
+     */
+    static final String PERMIT_ALL = "permit-all";
+
     /** Health and metrics on the plain-HTTP management port, as the starter's own management chain allows. */
     @Bean
     @Order(1)
@@ -40,6 +49,7 @@ class SecurityConfiguration {
 
     @Bean
     @Order(2)
+    @Profile("!" + PERMIT_ALL)
     SecurityFilterChain api(HttpSecurity http) throws Exception {
         http.x509(x509 -> x509.x509PrincipalExtractor(new SpiffeUriPrincipalExtractor())
                 .authenticationUserDetailsService(
@@ -53,6 +63,20 @@ class SecurityConfiguration {
             .requestCache(cache -> cache.disable())
             .csrf(csrf -> csrf.disable())
             .exceptionHandling(errors -> errors.authenticationEntryPoint(new HttpStatusEntryPoint(HttpStatus.UNAUTHORIZED)));
+        return http.build();
+    }
+
+    @Bean
+    @Order(2)
+    @Profile(PERMIT_ALL)
+    SecurityFilterChain permitAll(HttpSecurity http) throws Exception {
+        // The chain the starter's SpiffeHttpConfigurer builds, minus SPIFFE authentication and authorization:
+        // stateless as a shared default (no SessionManagementFilter), no CSRF, logout or request cache.
+        http.setSharedObject(SessionCreationPolicy.class, SessionCreationPolicy.STATELESS);
+        http.authorizeHttpRequests(requests -> requests.anyRequest().permitAll())
+            .requestCache(cache -> cache.disable())
+            .logout(logout -> logout.disable())
+            .csrf(csrf -> csrf.disable());
         return http.build();
     }
 }

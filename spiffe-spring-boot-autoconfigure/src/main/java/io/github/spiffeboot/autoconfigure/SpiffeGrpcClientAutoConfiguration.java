@@ -1,0 +1,54 @@
+package io.github.spiffeboot.autoconfigure;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.grpc.SpiffeChannelCredentials;
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.tls.PeerAuthorizer;
+import io.github.spiffeboot.tls.SpiffeKeyManager;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.context.annotation.Bean;
+import org.springframework.grpc.client.ChannelCredentialsProvider;
+
+/**
+ * gRPC clients on SPIFFE identities: channels from Boot's {@code GrpcChannelFactory} whose name is a server
+ * in {@code spiffe.client.servers.<name>} (the same entries as for HTTP: {@code ids}; the address stays in
+ * {@code spring.grpc.client.channel.<name>.target}) get mTLS with the SVID and the server's SPIFFE ID checked
+ * (see {@link SpiffeChannelCredentials}); every other channel keeps Boot's credentials.
+ */
+@AutoConfiguration(after = SpiffeAutoConfiguration.class)
+@ConditionalOnClass({ ChannelCredentialsProvider.class, io.grpc.TlsChannelCredentials.class })
+@ConditionalOnBean(X509ContextSource.class)
+@ConditionalOnProperty(prefix = "spiffe.grpc", name = "enabled", havingValue = "true", matchIfMissing = true)
+@ConditionalOnProperty(prefix = "spiffe.client", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(SpiffeProperties.class)
+public class SpiffeGrpcClientAutoConfiguration {
+
+    /** Wraps Boot's provider (whichever it is), so that unnamed channels keep exactly what Boot gives them. */
+    @Bean
+    static BeanPostProcessor spiffeGrpcChannelCredentials(ObjectProvider<SpiffeProperties> properties,
+            ObjectProvider<X509ContextSource> source, ObjectProvider<SpiffeKeyManager> keyManager) {
+        return new BeanPostProcessor() {
+            @Override
+            public Object postProcessAfterInitialization(Object bean, String beanName) {
+                if (!(bean instanceof ChannelCredentialsProvider provider)
+                        || bean instanceof SpiffeChannelCredentials) {
+                    return bean;
+                }
+                Map<String, PeerAuthorizer> servers = new LinkedHashMap<>();
+                // As for HTTP: a server accepts exactly its listed IDs (none listed, no server accepted).
+                properties.getObject().getClient().getServers().forEach((name, server) -> servers.put(name,
+                        PeerAuthorizer.matching(CallerSet.parse(server.getIds()))));
+                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider);
+            }
+        };
+    }
+}

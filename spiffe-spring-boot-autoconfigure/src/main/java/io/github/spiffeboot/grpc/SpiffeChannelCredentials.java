@@ -1,0 +1,47 @@
+package io.github.spiffeboot.grpc;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.tls.PeerAuthorizer;
+import io.github.spiffeboot.tls.SpiffeKeyManager;
+import io.github.spiffeboot.tls.SpiffeTrustManager;
+import io.grpc.ChannelCredentials;
+import io.grpc.TlsChannelCredentials;
+import org.springframework.grpc.client.ChannelCredentialsProvider;
+
+/**
+ * Credentials for the channels Boot's {@code GrpcChannelFactory} creates: a channel named like a server in
+ * {@code spiffe.client.servers.<name>} presents the current SVID and accepts only a server whose X509-SVID
+ * verifies against the bundle of its trust domain and whose ID is one that server may have (the same
+ * verification as the HTTP clients; SVIDs carry no host name, the ID check takes the place of the host name
+ * check). Key and trust managers read the source at every handshake, so a channel follows rotations.
+ * Channels not named there get what Boot would have given them ({@code spring.grpc.client.channel.*}).
+ */
+public final class SpiffeChannelCredentials implements ChannelCredentialsProvider {
+
+    private final Map<String, ChannelCredentials> servers = new LinkedHashMap<>();
+
+    private final ChannelCredentialsProvider others;
+
+    /**
+     * @param servers the expected server of each named channel
+     * @param others the credentials of every other channel
+     */
+    public SpiffeChannelCredentials(X509ContextSource source, SpiffeKeyManager keyManager,
+            Map<String, PeerAuthorizer> servers, ChannelCredentialsProvider others) {
+        // Built once per server: the managers are live, nothing in them needs rebuilding.
+        servers.forEach((name, expected) -> this.servers.put(name, TlsChannelCredentials.newBuilder()
+            .keyManager(keyManager)
+            .trustManager(new SpiffeTrustManager(source, expected))
+            .build()));
+        this.others = others;
+    }
+
+    @Override
+    public ChannelCredentials getChannelCredentials(String target) {
+        ChannelCredentials credentials = servers.get(target);
+        return (credentials != null) ? credentials : others.getChannelCredentials(target);
+    }
+}

@@ -1,0 +1,413 @@
+package io.github.spiffeboot.grpc;
+
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.TestCertificateAuthority;
+import io.github.spiffeboot.test.TestGrpcChannel;
+import io.github.spiffeboot.test.TestSvid;
+import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.GrpcPaymentsApplication;
+import io.grpc.ClientCall;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor.MethodType;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import static io.github.spiffeboot.testapp.GrpcPaymentsApplication.SERVICE;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * gRPC services on SPIFFE identities: Boot's gRPC server (no web server) on the {@code spiffe} bundle,
+ * called over real mTLS by gRPC clients as various SPIFFE IDs, with {@code grpc-method} rules in
+ * {@code spiffe.authz}.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ExtendWith(OutputCaptureExtension.class)
+class GrpcIntegrationTests {
+
+    static final String PAYMENT = "spiffe://example.org/ns/production/sa/payment-service";
+
+    static final String ORDER = "spiffe://example.org/ns/production/sa/order-service";
+
+    static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
+
+    static final String OPS = "spiffe://example.org/ns/ops/sa/settlement-job";
+
+    final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
+
+    ConfigurableApplicationContext app;
+
+    int port;
+
+    @BeforeAll
+    void start() {
+        agent.identity(PAYMENT).start();
+        app = payments(agent).run();
+        port = app.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
+    }
+
+    @AfterAll
+    void stop() {
+        app.close();
+        agent.close();
+    }
+
+    @Test
+    void allowedCallersGetThroughOverMtls() {
+        assertThat(call(ORDER, "Charge", "10")).isEqualTo("charged 10");
+        assertThat(call(SUBSCRIPTION, "Charge", "10")).isEqualTo("charged 10");
+        assertThat(call(ORDER, "Refund", "10")).isEqualTo("refunded 10");
+    }
+
+    @Test
+    void aKnownCallerNotOnTheListGetsPermissionDenied() {
+        assertThat(statusOf(SUBSCRIPTION, "Refund")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void aMethodNoRuleNamesIsDeniedByDefault() {
+        assertThat(statusOf(ORDER, "Void")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void anUnknownMethodIsUnimplementedAndTheServerKeepsServing() {
+        assertThat(statusOf(ORDER, "NoSuchMethod")).isEqualTo(Status.Code.UNIMPLEMENTED);
+        try (TestGrpcChannel channel = agent.client(ORDER).grpc(port)) {
+            assertThatThrownBy(() -> channel.call("no.such.Service/Method", "x"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED));
+        }
+        assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+    }
+
+    @Test
+    void aClientWithoutCertificateIsRefusedInTheHandshakeAndTheServerKeepsServing() {
+        try (TestGrpcChannel channel = agent.anonymousClient().grpc(port)) {
+            assertThatThrownBy(() -> channel.call(SERVICE + "/Charge", "1"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+        assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+    }
+
+    @Test
+    void aCallerFromAnUnknownTrustDomainIsRefusedAndTheServerKeepsServing() {
+        TestCertificateAuthority foreign = TestCertificateAuthority.create("evil.example");
+        // Even an ID of our own trust domain, when a foreign CA signed it.
+        for (TestSvid svid : List.of(foreign.issue("spiffe://evil.example/ns/production/sa/order-service",
+                Duration.ofHours(1)), foreign.issue(ORDER, Duration.ofHours(1)))) {
+            SpiffeTestClient client = SpiffeTestClient.withSvid(svid, agent.trustedAuthorities());
+            try (TestGrpcChannel channel = client.grpc(port)) {
+                assertThatThrownBy(() -> channel.call(SERVICE + "/Charge", "1")).satisfies(
+                        ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            }
+        }
+        assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+    }
+
+    @Test
+    void theServerPresentsItsSvid() {
+        try (TestGrpcChannel channel = agent.client(ORDER).grpc(port)) {
+            channel.call(SERVICE + "/Charge", "1");
+            assertThat(channel.lastServerChain()[0]).isEqualTo(agent.currentSvid().leaf());
+        }
+    }
+
+    @Test
+    void serviceCodeSeesTheCallerAsTheSameAuthenticationAsOverHttp() {
+        assertThat(call(OPS, "Whoami", "")).startsWith(OPS + " ")
+            .contains("SPIFFE_ID:" + OPS)
+            .contains("SPIFFE_TRUST_DOMAIN:example.org")
+            .contains("ROLE_PAYMENT_ADMIN");
+    }
+
+    @Test
+    void allowedCallersOnMethodsTheServiceCallsAnswerPermissionDenied() {
+        assertThat(call(ORDER, "Receipt", "p-1")).isEqualTo("receipt p-1");
+        assertThat(statusOf(OPS, "Receipt")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void everyDenialIsAuditedWithTheSameLineAndTransportGrpc(CapturedOutput output) {
+        statusOf(SUBSCRIPTION, "Refund");
+        assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION + "\" method=\"POST\" path=\"/"
+                + SERVICE + "/Refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\"");
+    }
+
+    @Test
+    void decisionsAreCountedWithTransportGrpc() {
+        MeterRegistry meters = app.getBean(MeterRegistry.class);
+        double before = denials(meters);
+        statusOf(SUBSCRIPTION, "Refund");
+        assertThat(denials(meters)).isEqualTo(before + 1);
+    }
+
+    private static double denials(MeterRegistry meters) {
+        var counter = meters.find("spiffe.authz.decisions")
+            .tags("outcome", "DENY", "rule", "refund", "transport", "grpc")
+            .counter();
+        return (counter != null) ? counter.count() : 0;
+    }
+
+    @Test
+    void aRuleInDryRunLogsButLetsThrough(CapturedOutput output) {
+        assertThat(call(SUBSCRIPTION, "Trial", "5")).isEqualTo("charged 5");
+        assertThat(output).contains("spiffe-authz outcome=DRY_RUN_DENY caller=\"" + SUBSCRIPTION + "\" method=\"POST\" path=\"/"
+                + SERVICE + "/Trial\" rule=\"trial\"");
+    }
+
+    @Test
+    void aStreamIsAuthorizedOnceBeforeItsFirstMessage(CapturedOutput output) throws Exception {
+        try (TestGrpcChannel channel = agent.client(ORDER).grpc(port)) {
+            Stream stream = Stream.open(channel);
+            for (int i = 0; i < 3; i++) {
+                assertThat(stream.send("m" + i)).startsWith("m" + i + " from " + ORDER);
+            }
+            stream.finish();
+        }
+        assertThat(output.toString().split("path=\"/" + SERVICE + "/Echo\"", -1)).hasSize(1);
+        try (TestGrpcChannel channel = agent.client(SUBSCRIPTION).grpc(port)) {
+            Stream stream = Stream.open(channel);
+            stream.call.sendMessage("m");
+            assertThat(stream.closed.poll(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(stream.received).isEmpty();
+        }
+    }
+
+    @Test
+    void aRotatedSvidServesNewConnectionsWhileOpenStreamsGoOn() throws Exception {
+        try (TestGrpcChannel old = agent.client(ORDER).grpc(port)) {
+            Stream stream = Stream.open(old);
+            assertThat(stream.send("before")).startsWith("before from " + ORDER);
+            X509Certificate before = old.lastServerChain()[0];
+            TestSvid rotated = agent.rotate();
+            assertThat(rotated.leaf()).isNotEqualTo(before);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            X509Certificate served = null;
+            while (System.nanoTime() < deadline) {
+                try (TestGrpcChannel fresh = agent.client(ORDER).grpc(port)) {
+                    fresh.call(SERVICE + "/Charge", "1");
+                    served = fresh.lastServerChain()[0];
+                }
+                if (served.equals(rotated.leaf())) {
+                    break;
+                }
+                Thread.sleep(100);
+            }
+            assertThat(served).isEqualTo(rotated.leaf());
+            // The stream opened before the rotation is still up, on its connection of before.
+            assertThat(stream.send("after")).startsWith("after from " + ORDER);
+            assertThat(old.lastServerChain()[0]).isEqualTo(before);
+            stream.finish();
+        }
+    }
+
+    @Test
+    void aBadGrpcMethodStopsTheStartNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> payments(agent)
+            .properties("spiffe.authz.allowed-callers[0].grpc-method=payments.v1.Payments/Ch*")
+            .run()).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Property: spiffe.authz.allowed-callers[0].grpc-method")
+            .contains("must be a full method name 'package.Service/Method' or 'package.Service/*'");
+    }
+
+    @Test
+    void aRuleNamingBothAGrpcMethodAndAPathStopsTheStart(CapturedOutput output) {
+        assertThatThrownBy(() -> payments(agent).properties("spiffe.authz.allowed-callers[0].path=/api/charge")
+            .run()).isNotNull();
+        assertThat(output).contains("APPLICATION FAILED TO START")
+            .contains("Property: spiffe.authz.allowed-callers[0].grpc-method")
+            .contains("either a gRPC method or a path");
+    }
+
+    /** With client certificates optional at the TLS layer, a call without an SVID is UNAUTHENTICATED. */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class ClientCertificatesOptional {
+
+        ConfigurableApplicationContext optional;
+
+        int optionalPort;
+
+        @BeforeAll
+        void start() {
+            optional = payments(agent).properties("spring.grpc.server.ssl.client-auth=optional").run();
+            optionalPort = optional.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
+        }
+
+        @AfterAll
+        void stop() {
+            optional.close();
+        }
+
+        @Test
+        void aCallWithoutSvidIsUnauthenticated(CapturedOutput output) {
+            try (TestGrpcChannel channel = agent.anonymousClient().grpc(optionalPort)) {
+                assertThatThrownBy(() -> channel.call(SERVICE + "/Charge", "1")).satisfies(
+                        ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            }
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"POST\" path=\"/" + SERVICE
+                    + "/Charge\" rule=\"default\" reason=\"no SPIFFE identity\" transport=\"grpc\"");
+            try (TestGrpcChannel channel = agent.client(ORDER).grpc(optionalPort)) {
+                assertThat(channel.call(SERVICE + "/Charge", "1")).isEqualTo("charged 1");
+            }
+        }
+    }
+
+    /**
+     * Channels from Boot's GrpcChannelFactory, named like a server in spiffe.client.servers, present the SVID
+     * and check the server's SPIFFE ID; other channels keep Boot's (here plaintext) credentials.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class Clients {
+
+        final TestWorkloadApi orderAgent = TestWorkloadApi.create(agent.authority());
+
+        ConfigurableApplicationContext client;
+
+        @BeforeAll
+        void start() {
+            orderAgent.identity(ORDER).start();
+            client = new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties(
+                    "spring.main.banner-mode=off", "spring.main.web-application-type=none",
+                    "spring.grpc.server.enabled=false", "spiffe.workload-api.socket=" + orderAgent.socketAddress(),
+                    "spring.grpc.client.channel.payments.target=localhost:" + port,
+                    "spiffe.client.servers.payments.ids=" + PAYMENT,
+                    "spring.grpc.client.channel.impostor.target=localhost:" + port,
+                    "spiffe.client.servers.impostor.ids=spiffe://example.org/ns/production/sa/other-service",
+                    "spring.grpc.client.channel.plain.target=localhost:" + port)
+                .run();
+        }
+
+        @AfterAll
+        void stop() {
+            client.close();
+            orderAgent.close();
+        }
+
+        private String charge(String channelName) {
+            io.grpc.ManagedChannel channel = client.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
+                .createChannel(channelName);
+            try {
+                return io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "7");
+            }
+            finally {
+                channel.shutdownNow();
+            }
+        }
+
+        @Test
+        void aNamedChannelPresentsTheSvidAndReachesTheServerWithTheExpectedId() {
+            assertThat(charge("payments")).isEqualTo("charged 7");
+        }
+
+        @Test
+        void aNamedChannelRefusesAServerWithAnotherId() {
+            assertThatThrownBy(() -> charge("impostor"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+
+        @Test
+        void otherChannelsKeepBootsCredentials() {
+            // Plaintext, as Boot configures a channel without ssl settings: the mTLS server refuses it.
+            assertThatThrownBy(() -> charge("plain"))
+                .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+    }
+
+    private String call(String caller, String method, String request) {
+        try (TestGrpcChannel channel = agent.client(caller).grpc(port)) {
+            return channel.call(SERVICE + "/" + method, request);
+        }
+    }
+
+    private Status.Code statusOf(String caller, String method) {
+        try {
+            call(caller, method, "1");
+            return Status.Code.OK;
+        }
+        catch (StatusRuntimeException ex) {
+            return ex.getStatus().getCode();
+        }
+    }
+
+    static SpringApplicationBuilder payments(TestWorkloadApi agent) {
+        String rule = "spiffe.authz.allowed-callers";
+        return new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties("spring.main.banner-mode=off",
+                "spring.main.web-application-type=none", "spring.grpc.server.port=0",
+                "spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.authz.roles.PAYMENT_ADMIN=spiffe://example.org/ns/ops/**",
+                rule + "[0].grpc-method=" + SERVICE + "/Charge", rule + "[0].ids=" + ORDER + "," + SUBSCRIPTION,
+                rule + "[1].name=refund", rule + "[1].grpc-method=" + SERVICE + "/Refund", rule + "[1].ids=" + ORDER,
+                rule + "[2].grpc-method=" + SERVICE + "/Whoami", rule + "[2].ids=spiffe://example.org/**",
+                rule + "[3].grpc-method=" + SERVICE + "/Receipt", rule + "[3].ids=spiffe://example.org/**",
+                rule + "[4].grpc-method=" + SERVICE + "/Echo", rule + "[4].ids=" + ORDER,
+                rule + "[5].name=trial", rule + "[5].grpc-method=" + SERVICE + "/Trial", rule + "[5].ids=" + ORDER,
+                rule + "[5].dry-run=true");
+    }
+
+    /** A bidirectional stream of the Echo method: one request, one answer. */
+    static final class Stream {
+
+        final ClientCall<String, String> call;
+
+        final BlockingQueue<String> received = new LinkedBlockingQueue<>();
+
+        final BlockingQueue<Status> closed = new LinkedBlockingQueue<>();
+
+        private Stream(ClientCall<String, String> call) {
+            this.call = call;
+        }
+
+        static Stream open(TestGrpcChannel channel) {
+            Stream stream = new Stream(channel.newCall(TestGrpcChannel.textMethod(SERVICE + "/Echo",
+                    MethodType.BIDI_STREAMING)));
+            stream.call.start(new ClientCall.Listener<>() {
+                @Override
+                public void onMessage(String message) {
+                    stream.received.add(message);
+                    stream.call.request(1);
+                }
+
+                @Override
+                public void onClose(Status status, Metadata trailers) {
+                    stream.closed.add(status);
+                }
+            }, new Metadata());
+            stream.call.request(1);
+            return stream;
+        }
+
+        String send(String message) throws InterruptedException {
+            call.sendMessage(message);
+            String answer = received.poll(10, TimeUnit.SECONDS);
+            assertThat(answer).as("answer to " + message + " (closed: " + closed.peek() + ")").isNotNull();
+            return answer;
+        }
+
+        void finish() throws InterruptedException {
+            call.halfClose();
+            assertThat(closed.poll(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+package io.github.spiffeboot.reactive;
+
+import io.github.spiffeboot.server.ServerMtlsIntegrationTests;
+import io.github.spiffeboot.testapp.RunningApplication;
+
+/**
+ * Every server mTLS test (hostile certificates, rotation with open connections kept, agent restart, no
+ * session resumption, federation, client-auth 'want', TLS 1.2) against a WebFlux application on Reactor
+ * Netty, with real handshakes over real sockets.
+ */
+class ReactiveServerMtlsIntegrationTests extends ServerMtlsIntegrationTests {
+
+    @Override
+    protected RunningApplication launch(String... properties) {
+        return RunningApplication.startReactive(properties);
+    }
+}

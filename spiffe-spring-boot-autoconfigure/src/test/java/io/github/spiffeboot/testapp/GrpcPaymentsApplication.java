@@ -1,0 +1,118 @@
+package io.github.spiffeboot.testapp;
+
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.github.spiffeboot.security.AllowedCallers;
+import io.grpc.BindableService;
+import io.grpc.MethodDescriptor.MethodType;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerServiceDefinition;
+import io.grpc.stub.ServerCalls;
+import io.grpc.stub.StreamObserver;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.context.ApplicationListener;
+import org.springframework.context.annotation.Bean;
+import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContextHolder;
+
+import static io.github.spiffeboot.test.TestGrpcChannel.textMethod;
+
+/**
+ * The payment API of the sample as a gRPC service ({@value #SERVICE}) on Boot's gRPC server, with no web
+ * server at all; messages are UTF-8 text, so no protobuf code generation is needed. Its handlers call a
+ * Spring bean, so method security ({@code @AllowedCallers}) applies to what they call.
+ */
+@SpringBootConfiguration
+@EnableAutoConfiguration
+@EnableMethodSecurity
+public class GrpcPaymentsApplication {
+
+    public static final String SERVICE = "payments.v1.Payments";
+
+    @Bean
+    Operations operations() {
+        return new Operations();
+    }
+
+    @Bean
+    GrpcPort grpcPort() {
+        return new GrpcPort();
+    }
+
+    @Bean
+    BindableService payments(Operations operations) {
+        ServerServiceDefinition definition = ServerServiceDefinition.builder(SERVICE)
+            .addMethod(textMethod(SERVICE + "/Charge", MethodType.UNARY), unary(operations::charge))
+            .addMethod(textMethod(SERVICE + "/Refund", MethodType.UNARY), unary(operations::refund))
+            .addMethod(textMethod(SERVICE + "/Void", MethodType.UNARY), unary(operations::charge))
+            .addMethod(textMethod(SERVICE + "/Trial", MethodType.UNARY), unary(operations::charge))
+            .addMethod(textMethod(SERVICE + "/Whoami", MethodType.UNARY), unary(request -> operations.whoami()))
+            .addMethod(textMethod(SERVICE + "/Receipt", MethodType.UNARY), unary(operations::receipt))
+            .addMethod(textMethod(SERVICE + "/Echo", MethodType.BIDI_STREAMING),
+                    ServerCalls.asyncBidiStreamingCall(responses -> new StreamObserver<String>() {
+                        @Override
+                        public void onNext(String message) {
+                            responses.onNext(message + " from " + operations.whoami());
+                        }
+
+                        @Override
+                        public void onError(Throwable error) {
+                        }
+
+                        @Override
+                        public void onCompleted() {
+                            responses.onCompleted();
+                        }
+                    }))
+            .build();
+        return () -> definition;
+    }
+
+    private static ServerCallHandler<String, String> unary(java.util.function.Function<String, String> body) {
+        return ServerCalls.asyncUnaryCall((request, responses) -> {
+            responses.onNext(body.apply(request));
+            responses.onCompleted();
+        });
+    }
+
+    /** What the service does; its methods see the caller in the Spring Security context. */
+    public static class Operations {
+
+        public String charge(String amount) {
+            return "charged " + amount;
+        }
+
+        public String refund(String amount) {
+            return "refunded " + amount;
+        }
+
+        /** The caller's name and authorities, as service code sees them. */
+        public String whoami() {
+            Authentication caller = SecurityContextHolder.getContext().getAuthentication();
+            return (caller != null) ? caller.getName() + " " + caller.getAuthorities() : "nobody";
+        }
+
+        @AllowedCallers("spiffe://example.org/ns/production/sa/order-service")
+        public String receipt(String id) {
+            return "receipt " + id;
+        }
+    }
+
+    /** The port the gRPC server listens on (spring.grpc.server.port=0 picks a free one). */
+    public static class GrpcPort implements ApplicationListener<GrpcServerStartedEvent> {
+
+        private final AtomicInteger port = new AtomicInteger(-1);
+
+        @Override
+        public void onApplicationEvent(GrpcServerStartedEvent event) {
+            port.set(event.getPort());
+        }
+
+        public int get() {
+            return port.get();
+        }
+    }
+}
