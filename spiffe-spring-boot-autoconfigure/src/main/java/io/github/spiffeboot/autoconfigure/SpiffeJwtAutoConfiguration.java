@@ -50,7 +50,8 @@ public class SpiffeJwtAutoConfiguration {
     WorkloadApiJwtSource spiffeJwtSource(SpiffeProperties properties, SpiffeJwtProperties jwt,
             Environment environment) {
         SpiffeProperties.WorkloadApi workloadApi = properties.getWorkloadApi();
-        return new WorkloadApiJwtSource(WorkloadApiSocketResolver.resolve(properties, environment),
+        // The socket is resolved when the source starts, never here (see SourceLifecycle).
+        return new WorkloadApiJwtSource(() -> WorkloadApiSocketResolver.resolve(properties, environment),
                 new WorkloadApiX509Source.Options(workloadApi.getStartupTimeout(), workloadApi.getInitialBackoff(),
                         workloadApi.getMaxBackoff()),
                 jwt.getFetchTimeout(), Clock.systemUTC());

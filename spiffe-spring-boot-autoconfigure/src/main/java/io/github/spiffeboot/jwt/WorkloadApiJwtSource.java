@@ -16,8 +16,10 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 import io.github.spiffeboot.id.TrustDomain;
+import io.github.spiffeboot.source.SourceLifecycle;
 import io.github.spiffeboot.source.WorkloadApiAddress;
 import io.github.spiffeboot.source.WorkloadApiBackoff;
 import io.github.spiffeboot.source.WorkloadApiChannel;
@@ -41,18 +43,19 @@ import org.springframework.context.SmartLifecycle;
  * and PermissionDenied are retried with backoff, InvalidArgument before the first answer fails startup, a
  * broken stream reconnects while the last bundles stay in use.
  * <p>
- * Creating the source connects nothing: it connects when started ({@link #start()}, a {@link SmartLifecycle}
- * phase before the web server's), which blocks until the first bundles arrive or the startup timeout
- * passes, so that no request is ever validated against an empty bundle set.
+ * Creating the source connects nothing and resolves no socket (see {@link SourceLifecycle}): it resolves the
+ * address and connects when started ({@link #start()}, in {@link SourceLifecycle#PHASE}, before the web
+ * server), which blocks until the first bundles arrive or the startup timeout passes, so that no request is
+ * ever validated against an empty bundle set.
  */
 public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetcher, SmartLifecycle {
 
-    /** Starts before the embedded web server (which starts at {@code Integer.MAX_VALUE - 2048}). */
-    public static final int PHASE = Integer.MAX_VALUE - 4096;
-
     private static final Log logger = LogFactory.getLog(WorkloadApiJwtSource.class);
 
-    private final WorkloadApiAddress address;
+    private final Supplier<WorkloadApiAddress> addressSupplier;
+
+    // Resolved by start(), under the lock; volatile for the status getters read from other threads.
+    private volatile WorkloadApiAddress address;
 
     private final WorkloadApiX509Source.Options options;
 
@@ -85,29 +88,39 @@ public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetch
     private volatile boolean running;
 
     /**
+     * A source that connects to nothing until {@link #start()}.
+     * @param address where the Workload API listens, asked for when the source starts (so that a missing or
+     * malformed socket setting fails the start, not the creation); it may throw to say what is wrong
      * @param options startup timeout and backoff, as for the X.509 source
      * @param fetchTimeout how long one {@code FetchJWTSVID} call may take
      */
-    public WorkloadApiJwtSource(WorkloadApiAddress address, WorkloadApiX509Source.Options options,
+    public WorkloadApiJwtSource(Supplier<WorkloadApiAddress> address, WorkloadApiX509Source.Options options,
             Duration fetchTimeout, Clock clock) {
-        this.address = Objects.requireNonNull(address, "address");
+        this.addressSupplier = Objects.requireNonNull(address, "address");
         this.options = Objects.requireNonNull(options, "options");
         this.fetchTimeout = Objects.requireNonNull(fetchTimeout, "fetchTimeout");
         this.clock = Objects.requireNonNull(clock, "clock");
     }
 
     /**
-     * Connects and waits for the first JWT bundles.
+     * Resolves the socket, connects and waits for the first JWT bundles.
      * @throws WorkloadApiStartupException if none arrive within the startup timeout or the agent answers
      * with a non-retryable error; the source is closed then
+     * @throws IllegalStateException if the source was stopped (it cannot start again)
      */
     @Override
     public void start() {
+        WorkloadApiAddress resolved;
         synchronized (lock) {
-            if (running || state == WorkloadApiConnectionState.CLOSED) {
+            if (state == WorkloadApiConnectionState.CLOSED) {
+                throw new IllegalStateException("The Workload API JWT source was closed and cannot start again");
+            }
+            if (running) {
                 return;
             }
-            channel = new WorkloadApiChannel(address, "spiffe-workload-api-jwt-io");
+            resolved = addressSupplier.get();
+            address = resolved;
+            channel = new WorkloadApiChannel(resolved, "spiffe-workload-api-jwt-io");
             scheduler = Executors
                 .newSingleThreadScheduledExecutor(WorkloadApiChannel.daemonThreads("spiffe-workload-api-jwt-retry"));
             backoff = new WorkloadApiBackoff(options.initialBackoff(), options.maxBackoff());
@@ -116,22 +129,22 @@ public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetch
         connect();
         try {
             JwtBundleSet first = firstBundles.get(options.startupTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            logger.info("JWT bundles of trust domains " + first.trustDomains() + " from the Workload API at " + address);
+            logger.info("JWT bundles of trust domains " + first.trustDomains() + " from the Workload API at " + resolved);
         }
         catch (TimeoutException ex) {
             stop();
-            throw new WorkloadApiStartupException("JWT bundle", address, options.startupTimeout(),
+            throw new WorkloadApiStartupException("JWT bundle", resolved, options.startupTimeout(),
                     describeLastError(), true);
         }
         catch (ExecutionException ex) {
             stop();
-            throw new WorkloadApiStartupException("JWT bundle", address, options.startupTimeout(),
+            throw new WorkloadApiStartupException("JWT bundle", resolved, options.startupTimeout(),
                     describeLastError(), false);
         }
         catch (InterruptedException ex) {
             stop();
             Thread.currentThread().interrupt();
-            throw new WorkloadApiStartupException("JWT bundle", address, options.startupTimeout(),
+            throw new WorkloadApiStartupException("JWT bundle", resolved, options.startupTimeout(),
                     "interrupted while waiting", true);
         }
     }
@@ -166,9 +179,10 @@ public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetch
         return running;
     }
 
+    /** {@link SourceLifecycle#PHASE}: before the web server and anything else that calls with a JWT-SVID. */
     @Override
     public int getPhase() {
-        return PHASE;
+        return SourceLifecycle.PHASE;
     }
 
     @Override
@@ -258,6 +272,7 @@ public final class WorkloadApiJwtSource implements JwtBundleSource, JwtSvidFetch
         }
     }
 
+    /** Where the Workload API listens, {@code null} before the source has started. */
     public WorkloadApiAddress getAddress() {
         return address;
     }

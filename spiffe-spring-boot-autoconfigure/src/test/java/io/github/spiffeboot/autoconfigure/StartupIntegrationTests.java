@@ -17,6 +17,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 import io.github.spiffeboot.client.SpiffeClientTls;
+import io.github.spiffeboot.jwt.JwtSvidUnavailableException;
+import io.github.spiffeboot.jwt.JwtSvids;
+import io.github.spiffeboot.jwt.WorkloadApiJwtSource;
 import io.github.spiffeboot.source.WorkloadApiX509Source;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.source.X509ContextUpdatedEvent;
@@ -240,6 +243,30 @@ class StartupIntegrationTests {
                 .isPositive();
             assertThat(agent.client("spiffe://example.org/ns/production/sa/order-service").get(port, "/whoami").body())
                 .isEqualTo("spiffe://example.org/ns/production/sa/order-service");
+        }
+        finally {
+            context.close();
+        }
+    }
+
+    @Test
+    void aRefreshedContextWithJwtSvidsResolvesNoSocketUntilItsLifecycleStarts() throws Exception {
+        agent.identity(ID).start();
+        // No socket configured, as on a build machine or in a training run: refreshing must not look for one.
+        ConfigurableApplicationContext context = new SpringApplicationBuilder(EchoApplication.class)
+            .properties("server.port=0", "spring.main.banner-mode=off", "spiffe.authz.default-policy=authenticated",
+                    "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + ID,
+                    "spiffe.jwt.trusted-proxies=spiffe://example.org/ns/edge/sa/gateway")
+            .initializers(RefreshOnly::register)
+            .run();
+        try {
+            WorkloadApiJwtSource jwt = context.getBean(WorkloadApiJwtSource.class);
+            assertThat(jwt.getAddress()).isNull();
+            assertThat(jwt.isRunning()).isFalse();
+            assertThatThrownBy(jwt::current).isInstanceOf(IllegalStateException.class);
+            assertThatThrownBy(() -> context.getBean(JwtSvids.class).token(ID))
+                .isInstanceOf(JwtSvidUnavailableException.class);
+            assertThat(agent.jwtSvidRequestCount()).isZero();
         }
         finally {
             context.close();

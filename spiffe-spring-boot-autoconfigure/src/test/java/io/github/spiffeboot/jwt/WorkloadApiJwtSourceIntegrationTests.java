@@ -174,7 +174,7 @@ class WorkloadApiJwtSourceIntegrationTests {
     }
 
     private WorkloadApiJwtSource source(Duration timeout) {
-        return new WorkloadApiJwtSource(WorkloadApiAddress.parse(agent.socketAddress()),
+        return new WorkloadApiJwtSource(() -> WorkloadApiAddress.parse(agent.socketAddress()),
                 new WorkloadApiX509Source.Options(timeout, Duration.ofMillis(100), Duration.ofSeconds(1)),
                 Duration.ofSeconds(5), Clock.systemUTC());
     }
