@@ -85,6 +85,23 @@ public class SpiffeJwtAutoConfiguration {
         }
     }
 
+    /**
+     * The reactive (WebFlux) chain does not check JWT-SVIDs yet: it takes the caller from the TLS peer and
+     * ignores bearer tokens. A service told to take callers from tokens must not start as if it did (a
+     * trusted proxy would be the caller, or, with {@code jwt-only}, any mTLS peer would be).
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.REACTIVE)
+    @Conditional(OnAcceptingJwtSvidsCondition.class)
+    static class InboundOnReactive {
+
+        InboundOnReactive() {
+            throw new IllegalStateException("spiffe.jwt.trusted-proxies and spiffe.jwt.jwt-only are supported on "
+                    + "Spring MVC (servlet) applications only; a WebFlux application takes its callers from the "
+                    + "mTLS peer and ignores bearer tokens: remove these properties or serve with Spring MVC");
+        }
+    }
+
     /** Incoming JWT-SVIDs, where a token can ever name the caller. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = Type.SERVLET)

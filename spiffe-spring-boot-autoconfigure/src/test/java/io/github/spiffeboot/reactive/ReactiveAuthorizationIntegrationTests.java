@@ -98,6 +98,25 @@ class ReactiveAuthorizationIntegrationTests {
     }
 
     @Test
+    void aBearerTokenNeverSpeaksForTheMtlsPeer() throws IOException {
+        // OPS may not charge; a valid JWT-SVID naming ORDER, sent by OPS, changes nothing: the caller is the peer.
+        TestHttpResponse response = as(OPS).bearer(agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/payment-service"))
+            .post(port, "/api/payments/charge", "{}");
+        assertThat(response.status()).isEqualTo(403);
+        assertThat(response.body()).contains("\"caller\":\"" + OPS + "\"");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "spiffe.jwt.trusted-proxies=spiffe://example.org/ns/edge/sa/gateway", "spiffe.jwt.jwt-only=true" })
+    void aWebFluxServiceToldToTakeCallersFromTokensDoesNotStart(String setting) {
+        assertThatThrownBy(() -> ReactivePaymentsApplication.builder()
+            .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.jwt.enabled=true",
+                    "spiffe.jwt.audiences=spiffe://example.org/ns/production/sa/payment-service", setting)
+            .run()
+            .close()).hasStackTraceContaining("supported on Spring MVC (servlet) applications only");
+    }
+
+    @Test
     void methodsOutsideTheRuleAreNotAllowedByIt() throws IOException {
         try (TestHttpConnection connection = as(ORDER).connect(port)) {
             TestHttpResponse response = connection.request("PUT", "/api/payments/charge", "{}",
