@@ -12,6 +12,7 @@ import javax.net.ssl.SSLSession;
 import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecision.Outcome;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
+import io.github.spiffeboot.authz.Credential;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.authz.NormalizedPath;
 import io.github.spiffeboot.authz.RequestPaths;
@@ -86,6 +87,10 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
         MethodPath method = methodPath(call.getMethodDescriptor().getFullMethodName());
         String path = method.path();
         AuthorizationDecision decision = decide(caller, method).withTransport(AuthorizationDecision.GRPC);
+        if (caller != null) {
+            // gRPC callers are proved by their X.509-SVID only.
+            decision = decision.withCredential(Credential.X509_SVID);
+        }
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);
         }

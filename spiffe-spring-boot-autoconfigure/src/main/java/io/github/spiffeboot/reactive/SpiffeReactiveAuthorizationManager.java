@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
+import io.github.spiffeboot.authz.Credential;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.security.SpiffeAuthentication;
@@ -60,6 +61,10 @@ public final class SpiffeReactiveAuthorizationManager implements ReactiveAuthori
         String method = request.getMethod().name().toUpperCase(Locale.ROOT);
         AuthorizationDecision decision = policy.decide(caller, method, request.getPath().value(),
                 WebFluxPaths.of(request.getPath()));
+        if (caller != null) {
+            // The reactive chain takes callers from the TLS peer only (bearer tokens are ignored here).
+            decision = decision.withCredential(Credential.X509_SVID);
+        }
         context.getExchange().getAttributes().put(DECISION_ATTRIBUTE, decision);
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);

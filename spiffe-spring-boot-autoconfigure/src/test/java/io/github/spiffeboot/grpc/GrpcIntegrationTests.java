@@ -147,7 +147,8 @@ class GrpcIntegrationTests {
     void everyDenialIsAuditedWithTheSameLineAndTransportGrpc(CapturedOutput output) {
         statusOf(SUBSCRIPTION, "Refund");
         assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION + "\" method=\"POST\" path=\"/"
-                + SERVICE + "/Refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\"");
+                + SERVICE + "/Refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\""
+                + " credential=x509-svid");
     }
 
     @Test

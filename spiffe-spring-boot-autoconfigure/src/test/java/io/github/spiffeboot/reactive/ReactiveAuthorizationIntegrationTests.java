@@ -186,10 +186,11 @@ class ReactiveAuthorizationIntegrationTests {
     }
 
     @Test
-    void everyDenialIsAuditedInAParsableLine(CapturedOutput output) throws IOException {
+    void everyDenialIsAuditedInAParsableLineNamingTheX509Credential(CapturedOutput output) throws IOException {
         as(SUBSCRIPTION).post(port, "/api/payments/refund", "{}");
         assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
-                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\"");
+                + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\""
+                + " transport=\"http\" credential=x509-svid");
         as(ORDER).post(port, "/api/payments/refund", "{}");
         assertThat(output).doesNotContain("outcome=ALLOW");
     }
