@@ -3,6 +3,7 @@ package io.github.spiffeboot.aot;
 import java.util.List;
 
 import com.google.protobuf.Message;
+import io.github.spiffeboot.autoconfigure.SpiffeJwtProperties;
 import io.github.spiffeboot.autoconfigure.SpiffeProperties;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.id.TrustDomain;
@@ -58,9 +59,12 @@ public final class SpiffeRuntimeHints implements RuntimeHintsRegistrar {
         }
     }
 
-    /** {@code spiffe.*} is bound to {@link SpiffeProperties} through its getters and setters. */
+    /**
+     * {@code spiffe.*} is bound to {@link SpiffeProperties}, and {@code spiffe.jwt.*} to
+     * {@link SpiffeJwtProperties}, through their getters and setters.
+     */
     private static void registerConfigurationProperties(RuntimeHints hints) {
-        BindableRuntimeHintsRegistrar.forTypes(SpiffeProperties.class).registerHints(hints);
+        BindableRuntimeHintsRegistrar.forTypes(SpiffeProperties.class, SpiffeJwtProperties.class).registerHints(hints);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Properties;
 
+import io.github.spiffeboot.autoconfigure.SpiffeJwtProperties;
 import io.github.spiffeboot.autoconfigure.SpiffeProperties;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.security.SpiffeAuthentication;
@@ -55,6 +56,16 @@ class SpiffeRuntimeHintsTests {
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeProperties.CallerRule.class, "setIds"))
             .accepts(hints);
         assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeProperties.ServerEndpoint.class, "setUrl"))
+            .accepts(hints);
+    }
+
+    @Test
+    void spiffeJwtPropertiesCanBeBound() {
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeJwtProperties.class, "setTrustedProxies"))
+            .accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeJwtProperties.class, "setAudiences"))
+            .accepts(hints);
+        assertThat(RuntimeHintsPredicates.reflection().onMethodInvocation(SpiffeJwtProperties.class, "setJwtOnly"))
             .accepts(hints);
     }
 
