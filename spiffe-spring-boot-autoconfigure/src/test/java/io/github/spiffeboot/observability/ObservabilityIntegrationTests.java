@@ -1,10 +1,14 @@
 package io.github.spiffeboot.observability;
 
+import java.io.BufferedInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -134,6 +138,69 @@ public class ObservabilityIntegrationTests {
         for (String path : new String[] { "/actuator/health", "/actuator/prometheus", "/actuator", "/actuator/nothing" }) {
             assertThat(get(app, path).headers().firstValue("set-cookie")).as(path).isEmpty();
         }
+    }
+
+    /**
+     * Probes and scrapers keep their connection open: answered and refused requests, some completed on another
+     * thread (health, Prometheus), follow each other on one connection and each gets its answer. Reactor Netty
+     * 1.3.7 left such a request unanswered (reactor/reactor-netty#4361); the build pins 1.3.8.
+     */
+    @Test
+    void everyRequestOnAKeepAliveConnectionIsAnswered() throws Exception {
+        int port = Integer.parseInt(app.context().getEnvironment().getProperty("local.management.port"));
+        try (Socket socket = new Socket("localhost", port)) {
+            socket.setSoTimeout(5000);
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            for (int round = 0; round < 30; round++) { // under Tomcat's 100 requests per connection
+                for (String path : new String[] { "/actuator/health", "/actuator/nothing", "/actuator/prometheus" }) {
+                    socket.getOutputStream()
+                        .write(("GET " + path + " HTTP/1.1\r\nHost: localhost\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                    String head = readHead(in);
+                    assertThat(head).as(path + " in round " + round).startsWith(path.equals("/actuator/nothing")
+                            ? "HTTP/1.1 40" : "HTTP/1.1 200");
+                    assertThat(head).as(path).doesNotContainIgnoringCase("set-cookie");
+                    skipBody(in, head);
+                }
+            }
+        }
+    }
+
+    /** Reads past a body sent with a length (Reactor Netty) or in chunks (Tomcat). */
+    private static void skipBody(InputStream in, String head) throws IOException {
+        Matcher length = Pattern.compile("(?im)^content-length: *(\\d+)").matcher(head);
+        if (length.find()) {
+            in.readNBytes(Integer.parseInt(length.group(1)));
+            return;
+        }
+        assertThat(head).containsIgnoringCase("transfer-encoding: chunked");
+        for (int size = chunkSize(in); size > 0; size = chunkSize(in)) {
+            in.readNBytes(size + 2);
+        }
+        readLine(in);
+    }
+
+    private static int chunkSize(InputStream in) throws IOException {
+        return Integer.parseInt(readLine(in).trim(), 16);
+    }
+
+    private static String readLine(InputStream in) throws IOException {
+        return readUntil(in, "\r\n");
+    }
+
+    private static String readHead(InputStream in) throws IOException {
+        return readUntil(in, "\r\n\r\n");
+    }
+
+    private static String readUntil(InputStream in, String end) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.length() < end.length() || !head.substring(head.length() - end.length()).equals(end)) {
+            int next = in.read();
+            if (next < 0) {
+                throw new IOException("connection closed after " + head);
+            }
+            head.append((char) next);
+        }
+        return head.toString();
     }
 
     @Test
