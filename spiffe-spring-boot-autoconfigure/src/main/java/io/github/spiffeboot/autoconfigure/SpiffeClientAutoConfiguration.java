@@ -8,6 +8,8 @@ import io.github.spiffeboot.client.SpiffeClientTls;
 import io.github.spiffeboot.client.SpiffeRestClients;
 import io.github.spiffeboot.client.SpiffeRestTemplates;
 import io.github.spiffeboot.client.SpiffeWebClients;
+import io.github.spiffeboot.engine.TlsEngine;
+import io.github.spiffeboot.engine.TlsEngines;
 import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
@@ -96,8 +98,10 @@ public class SpiffeClientAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         SpiffeWebClients spiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager,
-                ObjectProvider<JwtSvids> jwtSvids) {
-            return new SpiffeWebClients(source, keyManager, jwtSvids.getIfAvailable());
+                ObjectProvider<JwtSvids> jwtSvids, SpiffeProperties properties) {
+            TlsEngine engine = TlsEngines.resolve(properties.getClient().getTlsEngine(), "spiffe.client.tls-engine",
+                    "WebClient");
+            return new SpiffeWebClients(source, keyManager, jwtSvids.getIfAvailable(), engine);
         }
 
         @Bean

@@ -15,6 +15,7 @@ import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.authz.EndpointPattern;
 import io.github.spiffeboot.authz.InvalidRuleException;
 import io.github.spiffeboot.authz.SpiffeIdPattern;
+import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.server.ClientAuth;
 import io.github.spiffeboot.source.WorkloadApiAddress;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -273,6 +274,21 @@ public class SpiffeProperties implements Validator {
          */
         private List<String> tlsVersions = new ArrayList<>(List.of("TLSv1.3"));
 
+        /**
+         * TLS implementation of the Reactor Netty server (WebFlux): 'auto' (BoringSSL when
+         * netty-tcnative-boringssl-static is on the class path and loads, else the JDK), 'openssl' (BoringSSL,
+         * or startup fails) or 'jdk'. Tomcat always uses the JDK's TLS.
+         */
+        private TlsEngine tlsEngine = TlsEngine.AUTO;
+
+        public TlsEngine getTlsEngine() {
+            return tlsEngine;
+        }
+
+        public void setTlsEngine(TlsEngine tlsEngine) {
+            this.tlsEngine = tlsEngine;
+        }
+
         public boolean isEnabled() {
             return enabled;
         }
@@ -521,6 +537,21 @@ public class SpiffeProperties implements Validator {
          * Named servers: base URL and the SPIFFE IDs they must present.
          */
         private Map<String, ServerEndpoint> servers = new LinkedHashMap<>();
+
+        /**
+         * TLS implementation of the auto-configured WebClient (Reactor Netty): 'auto' (BoringSSL when
+         * netty-tcnative-boringssl-static is on the class path and loads, else the JDK), 'openssl' (BoringSSL,
+         * or startup fails) or 'jdk'. RestClient and RestTemplate always use the JDK's TLS.
+         */
+        private TlsEngine tlsEngine = TlsEngine.AUTO;
+
+        public TlsEngine getTlsEngine() {
+            return tlsEngine;
+        }
+
+        public void setTlsEngine(TlsEngine tlsEngine) {
+            this.tlsEngine = tlsEngine;
+        }
 
         /**
          * How long to wait for a connection (and its TLS handshake).

@@ -1,5 +1,7 @@
 package io.github.spiffeboot.autoconfigure;
 
+import io.github.spiffeboot.engine.TlsEngine;
+import io.github.spiffeboot.engine.TlsEngines;
 import io.github.spiffeboot.reactive.SpiffeNettyServerCustomizer;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.X509SvidVerifier;
@@ -41,7 +43,9 @@ public class SpiffeReactiveServerAutoConfiguration {
             .forEach(listener -> listener.rejected(rejection));
         SpiffeTrustManager trustManager = new SpiffeTrustManager(source, new X509SvidVerifier(), PeerAuthorizer.any(),
                 listeners);
+        TlsEngine engine = TlsEngines.resolve(properties.getServer().getTlsEngine(), "spiffe.server.tls-engine",
+                "The Reactor Netty server");
         return new SpiffeNettyServerCustomizer(keyManager, trustManager, properties.getServer().getClientAuth(),
-                properties.getServer().getTlsVersions(), listeners);
+                properties.getServer().getTlsVersions(), engine, listeners);
     }
 }

@@ -3,7 +3,11 @@ package io.github.spiffeboot.client;
 import java.util.List;
 import java.util.function.Consumer;
 
+import javax.net.ssl.SSLException;
+
 import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.engine.OpenSslContexts;
+import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
@@ -21,8 +25,8 @@ import org.springframework.web.reactive.function.client.WebClient;
 import reactor.netty.http.client.HttpClient;
 
 /**
- * SPIFFE mTLS for {@code WebClient} (Reactor Netty, JDK TLS provider so that the live key and trust
- * managers are used as they are, and no connection resumes a TLS session):
+ * SPIFFE mTLS for {@code WebClient} (Reactor Netty, on the JDK's TLS or on BoringSSL: either engine uses the
+ * live key and trust managers as they are, and no connection resumes a TLS session):
  *
  * <pre>{@code
  * WebClient payments = webClientBuilder
@@ -33,23 +37,33 @@ import reactor.netty.http.client.HttpClient;
  */
 public final class SpiffeWebClients {
 
+    private static final List<String> PROTOCOLS = List.of("TLSv1.3", "TLSv1.2");
+
     private final X509ContextSource source;
 
     private final SpiffeKeyManager keyManager;
 
     private final JwtSvids jwtSvids;
 
+    private final TlsEngine engine;
+
     public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager) {
-        this(source, keyManager, null);
+        this(source, keyManager, null, TlsEngine.JDK);
     }
 
     /**
      * @param jwtSvids this workload's JWT-SVIDs, or {@code null} where JWT-SVIDs are not enabled
+     * @param engine the TLS engine, already resolved ({@link io.github.spiffeboot.engine.TlsEngines#resolve})
      */
-    public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager, JwtSvids jwtSvids) {
+    public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager, JwtSvids jwtSvids,
+            TlsEngine engine) {
+        if (engine == TlsEngine.AUTO) {
+            throw new IllegalArgumentException("resolve the TLS engine first (TlsEngines.resolve)");
+        }
         this.source = source;
         this.keyManager = keyManager;
         this.jwtSvids = jwtSvids;
+        this.engine = engine;
     }
 
     /** Sends this workload's JWT-SVID for {@code audience} with every request. */
@@ -69,11 +83,32 @@ public final class SpiffeWebClients {
 
     /** A connector presenting the SVID and accepting servers that {@code expectedServer} accepts. */
     public ClientHttpConnector connector(PeerAuthorizer expectedServer) {
+        SpiffeTrustManager trustManager = new SpiffeTrustManager(source, expectedServer);
+        if (engine == TlsEngine.OPENSSL) {
+            SslContext sslContext = openSsl(trustManager);
+            // Tickets off on every engine before its handshake (see OpenSslContexts): once per connection.
+            return new ReactorClientHttpConnector(HttpClient.create()
+                .secure(spec -> spec.sslContext(sslContext)
+                    .handlerConfigurator(handler -> OpenSslContexts.refuseTickets(handler.engine()))));
+        }
         // Netty's JDK engine from a context that never resumes: each connection verifies the server afresh.
-        SslContext sslContext = new JdkSslContext(
-                SpiffeSslContexts.createClient(keyManager, new SpiffeTrustManager(source, expectedServer)), true, null,
+        SslContext sslContext = new JdkSslContext(SpiffeSslContexts.createClient(keyManager, trustManager), true, null,
                 IdentityCipherSuiteFilter.INSTANCE, ApplicationProtocolConfig.DISABLED, ClientAuth.NONE,
-                new String[] { "TLSv1.3", "TLSv1.2" }, false);
+                PROTOCOLS.toArray(String[]::new), false);
         return new ReactorClientHttpConnector(HttpClient.create().secure(spec -> spec.sslContext(sslContext)));
+    }
+
+    private SslContext openSsl(SpiffeTrustManager trustManager) {
+        try {
+            return OpenSslContexts.client(keyManager, trustManager, PROTOCOLS);
+        }
+        catch (SSLException ex) {
+            throw new IllegalStateException("BoringSSL refused the WebClient's TLS settings: " + ex.getMessage(), ex);
+        }
+    }
+
+    /** The engine this workload's WebClients handshake with. */
+    public TlsEngine engine() {
+        return engine;
     }
 }

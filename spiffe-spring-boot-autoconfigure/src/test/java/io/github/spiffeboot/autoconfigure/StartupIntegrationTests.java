@@ -154,6 +154,36 @@ class StartupIntegrationTests {
     }
 
     @Test
+    void rejectsAnUnknownTlsEngineNamingTheProperty(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> RunningApplication.startReactive("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.server.tls-engine=boringssl"))
+            .isNotNull();
+        assertThat(output).contains("spiffe.server.tls-engine").contains("boringssl");
+    }
+
+    @Test
+    void tomcatToldToHandshakeWithBoringSslDoesNotStartAndSaysWhere(CapturedOutput output) {
+        agent.identity(ID).start();
+        assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.server.tls-engine=openssl"))
+            .hasStackTraceContaining("spiffe.server.tls-engine=openssl cannot be honoured on Tomcat")
+            .hasStackTraceContaining("Reactor Netty");
+    }
+
+    @Test
+    void theLogSaysWhichTlsEngineEachNettyTransportChose(CapturedOutput output) {
+        agent.identity(ID).start();
+        try (RunningApplication app = RunningApplication.startReactive("spiffe.workload-api.socket=" + agent.socketAddress(),
+                "spiffe.client.tls-engine=jdk")) {
+            app.bean(io.github.spiffeboot.client.SpiffeWebClients.class);
+            assertThat(output).contains("The Reactor Netty server handshakes with BoringSSL (BoringSSL")
+                .contains("spiffe.server.tls-engine=auto")
+                .contains("WebClient handshakes with the JDK's TLS (spiffe.client.tls-engine=jdk)");
+        }
+    }
+
+    @Test
     void rejectsAnUnknownClientAuthNamingTheProperty(CapturedOutput output) {
         agent.identity(ID).start();
         assertThatThrownBy(() -> RunningApplication.start("spiffe.workload-api.socket=" + agent.socketAddress(),

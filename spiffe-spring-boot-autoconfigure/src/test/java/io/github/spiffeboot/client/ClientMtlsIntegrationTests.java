@@ -14,6 +14,7 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 
 import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.id.SpiffeId;
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.source.X509ContextSource;
@@ -23,6 +24,7 @@ import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestTlsServer;
 import io.github.spiffeboot.test.TestWorkloadApi;
 import io.github.spiffeboot.tls.PeerAuthorizer;
+import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.testapp.ClientApplication;
 import io.github.spiffeboot.testapp.RunningApplication;
 import org.junit.jupiter.api.AfterAll;
@@ -282,7 +284,7 @@ class ClientMtlsIntegrationTests {
     /** The kinds of outgoing client the starter equips, each over the starter's own TLS for that kind. */
     enum ClientKind {
 
-        REST_CLIENT, REST_TEMPLATE, WEB_CLIENT;
+        REST_CLIENT, REST_TEMPLATE, WEB_CLIENT, WEB_CLIENT_ON_JDK, WEB_CLIENT_ON_BORINGSSL;
 
         /**
          * A client built once and used for every call, as applications do; each call is one GET (on a new
@@ -301,9 +303,16 @@ class ClientMtlsIntegrationTests {
                             client.getBean(SpiffeClientTls.class).requestFactory(expectedServer));
                     yield url -> restTemplate.getForObject(url, String.class);
                 }
-                case WEB_CLIENT -> {
+                case WEB_CLIENT, WEB_CLIENT_ON_JDK, WEB_CLIENT_ON_BORINGSSL -> {
+                    SpiffeWebClients webClients = switch (this) {
+                        case WEB_CLIENT_ON_JDK -> new SpiffeWebClients(client.getBean(X509ContextSource.class),
+                                client.getBean(SpiffeKeyManager.class), null, TlsEngine.JDK);
+                        case WEB_CLIENT_ON_BORINGSSL -> new SpiffeWebClients(client.getBean(X509ContextSource.class),
+                                client.getBean(SpiffeKeyManager.class), null, TlsEngine.OPENSSL);
+                        default -> client.getBean(SpiffeWebClients.class);
+                    };
                     WebClient webClient = client.getBean(WebClient.Builder.class)
-                        .clientConnector(client.getBean(SpiffeWebClients.class).connector(expectedServer))
+                        .clientConnector(webClients.connector(expectedServer))
                         .build();
                     yield url -> webClient.get()
                         .uri(url)

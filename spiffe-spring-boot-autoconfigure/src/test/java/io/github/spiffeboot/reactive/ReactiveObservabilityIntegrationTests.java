@@ -16,11 +16,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * apart from health, info and Prometheus; the application port SPIFFE-only) against a WebFlux application
  * on Reactor Netty, whose management server is a Netty server of its own.
  */
-class ReactiveObservabilityIntegrationTests extends ObservabilityIntegrationTests {
+public class ReactiveObservabilityIntegrationTests extends ObservabilityIntegrationTests {
 
     @Override
     protected RunningApplication launch(String... properties) {
-        return RunningApplication.startReactive(properties);
+        return RunningApplication.startReactive(RunningApplication.with(properties, "spiffe.server.tls-engine=" + engine()));
+    }
+
+    /** The TLS engine the suite runs on: the JDK's here, BoringSSL in the subclass. */
+    protected String engine() {
+        return "jdk";
     }
 
     /** Plain HTTP to the TLS port: Netty finds no TLS record and closes the connection without an answer. */

@@ -8,10 +8,15 @@ import io.github.spiffeboot.testapp.RunningApplication;
  * session resumption, federation, client-auth 'want', TLS 1.2) against a WebFlux application on Reactor
  * Netty, with real handshakes over real sockets.
  */
-class ReactiveServerMtlsIntegrationTests extends ServerMtlsIntegrationTests {
+public class ReactiveServerMtlsIntegrationTests extends ServerMtlsIntegrationTests {
 
     @Override
     protected RunningApplication launch(String... properties) {
-        return RunningApplication.startReactive(properties);
+        return RunningApplication.startReactive(RunningApplication.with(properties, "spiffe.server.tls-engine=" + engine()));
+    }
+
+    /** The TLS engine the suite runs on: the JDK's here, BoringSSL in the subclass. */
+    protected String engine() {
+        return "jdk";
     }
 }

@@ -27,6 +27,13 @@ public final class RunningApplication implements AutoCloseable {
         return new RunningApplication(ReactiveEchoApplication.builder().properties(properties).run());
     }
 
+    /** {@code base} followed by {@code more}: a suite's properties with one of a subclass's. */
+    public static String[] with(String[] base, String... more) {
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return all;
+    }
+
     public int port() {
         return Integer.parseInt(context.getEnvironment().getProperty("local.server.port"));
     }
