@@ -1,7 +1,7 @@
 package io.github.spiffeboot.autoconfigure;
 
 import io.github.spiffeboot.server.SpiffeTomcatConnectorCustomizer;
-import io.github.spiffeboot.server.TomcatTlsEngine;
+import io.github.spiffeboot.server.TomcatTlsEngineGuard;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.X509SvidVerifier;
 import io.github.spiffeboot.tls.PeerAuthorizer;
@@ -38,7 +38,6 @@ public class SpiffeServerAutoConfiguration {
     SpiffeTomcatConnectorCustomizer spiffeTomcatConnectorCustomizer(X509ContextSource source,
             SpiffeKeyManager keyManager, SpiffeProperties properties,
             ObjectProvider<PeerRejectionListener> rejectionListeners) {
-        TomcatTlsEngine.check(properties.getServer().getTlsEngine());
         // Any verified SVID may connect; which IDs may call what is decided per request.
         PeerRejectionListener listeners = rejection -> rejectionListeners.orderedStream()
             .forEach(listener -> listener.rejected(rejection));
@@ -46,5 +45,10 @@ public class SpiffeServerAutoConfiguration {
                 listeners);
         return new SpiffeTomcatConnectorCustomizer(keyManager, trustManager, properties.getServer().getClientAuth(),
                 properties.getServer().getTlsVersions(), listeners);
+    }
+
+    @Bean
+    TomcatTlsEngineGuard spiffeTomcatTlsEngineGuard(SpiffeProperties properties) {
+        return new TomcatTlsEngineGuard(properties.getServer().getTlsEngine());
     }
 }

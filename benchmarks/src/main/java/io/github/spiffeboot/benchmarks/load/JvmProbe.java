@@ -87,6 +87,13 @@ final class JvmProbe {
      * @param created created since the server started
      */
     record Sessions(long active, long created) {
+
+        /** A WebFlux server: no servlet sessions to count (its Set-Cookie probe still runs). */
+        static final Sessions NOT_APPLICABLE = new Sessions(-1, -1);
+
+        String describe(long count) {
+            return (count < 0) ? "n/a" : String.valueOf(count);
+        }
     }
 
     static long cpuTicks(String stat) {

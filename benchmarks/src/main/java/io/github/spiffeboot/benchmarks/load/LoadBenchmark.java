@@ -60,14 +60,14 @@ public final class LoadBenchmark {
         Path work = Files.createTempDirectory("spiffe-load");
         Setup setup = setUp(options, work, options.measurementTtl());
         Map<Peer, ServerProcess> servers = new EnumMap<>(Peer.class);
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             LoadComparison.log("starting " + peer.title());
             servers.put(peer, started(setup.launcher().start(peer)));
         }
         LoadComparison.Results results = new LoadComparison(options, setup.pki(), setup.ab()).run(servers);
-        MarkdownSections.write(options.output(), "load",
+        MarkdownSections.write(options.output(), options.section(),
                 LoadReport.markdown(options, command, machine, Machine.currentLoadAverage(), results));
-        LoadComparison.log("wrote the load section of " + options.output() + "; logs and every ab output in " + work);
+        LoadComparison.log("wrote the " + options.section() + " section of " + options.output() + "; logs and every ab output in " + work);
         LoadReport.summary(results).forEach(LoadComparison::log);
         if (!results.problems().isEmpty()) {
             System.err.println("LOAD RUN NOT VALID:");

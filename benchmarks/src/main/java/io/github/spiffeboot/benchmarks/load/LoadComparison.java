@@ -87,7 +87,7 @@ final class LoadComparison {
         List<String> problems = new ArrayList<>();
         Map<Peer, List<Measurement>> warmups = new EnumMap<>(Peer.class);
         Map<Peer, Long> pids = new EnumMap<>(Peer.class);
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             pids.put(peer, servers.get(peer).pid());
             log("warming up " + peer.title() + ": " + options.warmupKeepAlive() + " keep-alive requests, then "
                     + options.warmupNewConnections() + " on new connections");
@@ -100,7 +100,7 @@ final class LoadComparison {
             Duration length = mode.keepAlive ? options.keepAliveRound() : options.newConnectionRound();
             for (int number = 1; number <= options.rounds(); number++) {
                 // A B C, then C B A: every peer runs as often early as late in a pair of rounds.
-                List<Peer> order = (number % 2 == 1) ? Peer.ROUND_ORDER : Peer.REVERSED_ORDER;
+                List<Peer> order = (number % 2 == 1) ? options.peers() : reversed(options.peers());
                 Map<Peer, Measurement> measurements = new EnumMap<>(Peer.class);
                 for (Peer peer : order) {
                     Measurement measurement = measure(ab, servers.get(peer), peer.key() + "-" + mode.name().toLowerCase()
@@ -116,14 +116,20 @@ final class LoadComparison {
         }
         Map<Peer, After> after = new EnumMap<>(Peer.class);
         Map<Peer, List<CookieProbe.Result>> probes = new EnumMap<>(Peer.class);
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             JvmProbe probe = servers.get(peer).probe();
             // Sessions first: the probes below may create some of their own.
-            JvmProbe.Sessions sessions = probe.sessions();
+            JvmProbe.Sessions sessions = peer.servesOnTomcat() ? probe.sessions() : JvmProbe.Sessions.NOT_APPLICABLE;
             after.put(peer, new After(probe.heapAfterGc(), sessions, probe.threads(), probe.fileDescriptors()));
             probes.put(peer, probe(servers.get(peer).port()));
         }
         return new Results(warmups, rounds, after, probes, pids, problems);
+    }
+
+    private static List<Peer> reversed(List<Peer> peers) {
+        List<Peer> reversed = new ArrayList<>(peers);
+        java.util.Collections.reverse(reversed);
+        return reversed;
     }
 
     /** Keep-alive requests until the JIT settles, then a few thousand handshakes. */

@@ -30,16 +30,31 @@ import java.util.regex.Pattern;
  * @param rotationTtl the SVID lifetime in the rotation phase (rotated at half of it)
  * @param restartTtl the SVID lifetime in the restart phase
  * @param restartDowntime how long the Workload API stays down in the restart phase
+ * @param engines compare TLS engines (plain Boot, the starter on Tomcat, on Reactor Netty with the JDK's TLS
+ * and with BoringSSL) instead of the default peers
  */
 record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int rounds, Duration keepAliveRound,
         Duration newConnectionRound, int concurrency, int warmupKeepAlive, int warmupNewConnections,
         List<String> jvmFlags, Duration measurementTtl, Duration soakDuration, Duration sampleEvery,
-        Duration certificateSampleEvery, Duration rotationTtl, Duration restartTtl, Duration restartDowntime) {
+        Duration certificateSampleEvery, Duration rotationTtl, Duration restartTtl, Duration restartDowntime,
+        boolean engines) {
+
+    /** The peers compared, in the order of odd rounds (even rounds run it reversed). */
+    List<Peer> peers() {
+        return engines ? Peer.ENGINE_ORDER : Peer.ROUND_ORDER;
+    }
+
+    /** The section of the output file this run rewrites. */
+    String section() {
+        return engines ? "load-engines" : "load";
+    }
 
     static final String USAGE = """
             usage: benchmarks/load.sh [--smoke] [--soak] [options]
               (default)                   compare the starter with plain Boot TLS and with Spring Security x509()
               --soak                      soak the starter under load: a Workload API restart, then SVID rotation
+              --engines                   compare TLS engines instead: plain Boot, the starter on Tomcat, on
+                                          WebFlux with the JDK's TLS and with BoringSSL (own section)
               --smoke                     short values for a quick check; results labelled SMOKE RUN
               --rounds N                  alternating rounds per mode (5; smoke 2)
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)
@@ -68,6 +83,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
+                case "--engines" -> options.engines = true;
                 case "--smoke", "--soak" -> {
                     // read above: they only set defaults and the mode
                 }
@@ -171,6 +187,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
 
         Duration restartDowntime = Duration.ofSeconds(1);
 
+        boolean engines;
+
         Builder(Path root, boolean smoke, boolean soak) {
             this.root = root;
             this.smoke = smoke;
@@ -191,7 +209,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             }
             return new LoadOptions(root, output, soak, smoke, rounds, keepAliveRound, newConnectionRound, concurrency,
                     warmupKeepAlive, warmupNewConnections, jvmFlags, measurementTtl, soakDuration, sampleEvery,
-                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime);
+                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime, engines);
         }
     }
 }

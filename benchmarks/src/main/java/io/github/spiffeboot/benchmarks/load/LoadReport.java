@@ -15,9 +15,17 @@ import io.github.spiffeboot.benchmarks.load.LoadComparison.Round;
 /** The comparison's section of BENCHMARKS.md: how it was run, the medians, and every raw number behind them. */
 final class LoadReport {
 
-    /** The ratios reported, numerator over denominator. */
-    private static final Peer[][] RATIOS = { { Peer.STARTER, Peer.PLAIN }, { Peer.SECURITY, Peer.PLAIN },
-            { Peer.STARTER, Peer.SECURITY }, { Peer.X509, Peer.PLAIN }, { Peer.STARTER, Peer.X509 } };
+    /** The ratios reported, numerator over denominator, where a run measured both peers. */
+    private static final Peer[][] ALL_RATIOS = { { Peer.STARTER, Peer.PLAIN }, { Peer.SECURITY, Peer.PLAIN },
+            { Peer.STARTER, Peer.SECURITY }, { Peer.X509, Peer.PLAIN }, { Peer.STARTER, Peer.X509 },
+            { Peer.NETTY_JDK, Peer.PLAIN }, { Peer.NETTY_BORINGSSL, Peer.PLAIN },
+            { Peer.NETTY_BORINGSSL, Peer.NETTY_JDK }, { Peer.NETTY_BORINGSSL, Peer.STARTER } };
+
+    private static Peer[][] ratios(java.util.Collection<Peer> peers) {
+        return java.util.Arrays.stream(ALL_RATIOS)
+            .filter(ratio -> peers.contains(ratio[0]) && peers.contains(ratio[1]))
+            .toArray(Peer[][]::new);
+    }
 
     private static final ToDoubleFunction<Measurement> RATE = measurement -> measurement.ab().requestsPerSecond();
 
@@ -29,7 +37,10 @@ final class LoadReport {
     static String markdown(LoadOptions options, String command, Machine machine, String loadAverageAtEnd,
             Results results) {
         StringBuilder md = new StringBuilder();
-        md.append("## Load: the starter against plain Spring Boot TLS and Spring Security x509()\n\n");
+        Peer[][] measured = ratios(options.peers());
+        md.append(options.engines()
+                ? "## Load: TLS engines (the starter on Tomcat, on Reactor Netty with the JDK's TLS and with BoringSSL)\n\n"
+                : "## Load: the starter against plain Spring Boot TLS and Spring Security x509()\n\n");
         if (options.smoke()) {
             md.append("> **SMOKE RUN, not the final numbers.** Short rounds and a short warm-up on a machine shared with ")
                 .append("other builds: this proves the harness end to end and says little about the servers. The full run ")
@@ -43,10 +54,11 @@ final class LoadReport {
         md.append("- JDK: ").append(machine.java()).append(".\n");
         md.append("- Servers: one JVM each, started once, `java ").append(String.join(" ", options.jvmFlags()))
             .append(" -jar <jar> ").append(String.join(" ", ServerLauncher.SERVER_ARGUMENTS)).append("`:");
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             md.append(" ").append(peer.key()).append(" = `").append(peer.jar()).append("`")
-                .append(peer == Peer.STARTER ? " (SVID from the development Workload API, lifetime " + options.measurementTtl() + ")" : "")
-                .append(peer == Peer.STARTER ? "." : ";");
+                .append(peer.arguments().isEmpty() ? "" : " " + String.join(" ", peer.arguments()))
+                .append(peer.usesStarter() ? " (SVID from the development Workload API, lifetime " + options.measurementTtl() + ")" : "")
+                .append(";");
         }
         md.append(" All of them: the same endpoints, Actuator and Prometheus on a plain-HTTP management port, TLS with ")
             .append("`client-auth=need`, EC P-256 certificates from one CA.\n");
@@ -55,21 +67,21 @@ final class LoadReport {
             .append(ApacheBench.PATH).append("`: POST `").append(ApacheBench.BODY).append("` as `").append(BenchmarkPki.ORDER)
             .append("`. ab does not resume TLS sessions and sets no socket options (Nagle stays on). TLS negotiated: ");
         List<String> tls = new ArrayList<>();
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             tls.add(peer.key() + " " + results.warmups().get(peer).get(0).ab().tls());
         }
         md.append(String.join(", ", tls)).append(".\n");
         md.append("- Warm-up per server: ").append(options.warmupKeepAlive()).append(" keep-alive requests, then ")
             .append(options.warmupNewConnections()).append(" with a new connection each; ends at ");
         List<String> warm = new ArrayList<>();
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             List<Measurement> warmup = results.warmups().get(peer);
             warm.add(String.format("%s %.0f / %.0f req/s", peer.key(), warmup.get(0).ab().requestsPerSecond(),
                     warmup.get(1).ab().requestsPerSecond()));
         }
         md.append(String.join(", ", warm)).append(" (keep-alive / new connection, whole warm-up run).\n");
         md.append("- Rounds: ").append(options.rounds()).append(" per mode, each server once per round, in the order ")
-            .append(Peer.ROUND_ORDER.stream().map(Peer::key).collect(Collectors.joining(", ")))
+            .append(options.peers().stream().map(Peer::key).collect(Collectors.joining(", ")))
             .append(" and reversed every other round; ").append(options.keepAliveRound().toSeconds())
             .append(" s per server and keep-alive round, ").append(options.newConnectionRound().toSeconds())
             .append(" s per server and new-connection round.\n");
@@ -78,12 +90,12 @@ final class LoadReport {
             .append("the CPU per request.\n\n");
 
         md.append("### Median of the per-round ratios\n\n");
-        md.append("| mode").append(ratioHeader()).append(" |\n");
-        md.append("| ---").append(" | ---:".repeat(2 * RATIOS.length)).append(" |\n");
+        md.append("| mode").append(ratioHeader(measured)).append(" |\n");
+        md.append("| ---").append(" | ---:".repeat(2 * measured.length)).append(" |\n");
         for (Mode mode : Mode.values()) {
             md.append("| ").append(mode.title);
             for (ToDoubleFunction<Measurement> metric : List.of(RATE, CPU)) {
-                for (Peer[] ratio : RATIOS) {
+                for (Peer[] ratio : measured) {
                     md.append(String.format(" | %.2f", median(results.rounds(), mode, ratio, metric)));
                 }
             }
@@ -102,12 +114,12 @@ final class LoadReport {
                         measurement.cpuMicrosPerRequest(), ab.failed(), ab.non2xx(), ab.keepAliveRequests()));
             }
         }
-        md.append("\n| mode | round").append(ratioHeader()).append(" |\n");
-        md.append("| --- | ---:").append(" | ---:".repeat(2 * RATIOS.length)).append(" |\n");
+        md.append("\n| mode | round").append(ratioHeader(measured)).append(" |\n");
+        md.append("| --- | ---:").append(" | ---:".repeat(2 * measured.length)).append(" |\n");
         for (Round round : results.rounds()) {
             md.append("| ").append(round.mode().title).append(" | ").append(round.number());
             for (ToDoubleFunction<Measurement> metric : List.of(RATE, CPU)) {
-                for (Peer[] ratio : RATIOS) {
+                for (Peer[] ratio : measured) {
                     md.append(String.format(" | %.3f", round.ratio(ratio[0], ratio[1], metric)));
                 }
             }
@@ -120,17 +132,17 @@ final class LoadReport {
             .append("on `/actuator/prometheus`); threads from `/proc/<pid>/status`; descriptors from `/proc/<pid>/fd`.\n\n");
         md.append("| server | pid | heap after GC (MiB) | HTTP sessions open | HTTP sessions created | threads | open fds |\n");
         md.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             After after = results.after().get(peer);
-            md.append(String.format("| %s | %d | %.1f | %d | %d | %d | %d |%n", peer.key(), results.pids().get(peer),
-                    after.heapAfterGc() / 1048576.0, after.sessions().active(), after.sessions().created(), after.threads(),
-                    after.fileDescriptors()));
+            md.append(String.format("| %s | %d | %.1f | %s | %s | %d | %d |%n", peer.key(), results.pids().get(peer),
+                    after.heapAfterGc() / 1048576.0, after.sessions().describe(after.sessions().active()),
+                    after.sessions().describe(after.sessions().created()), after.threads(), after.fileDescriptors()));
         }
 
         md.append("\n### Set-Cookie: one `curl -sv` request each, after the measurements\n\n");
         md.append("| server | request | answer | Set-Cookie | TLS |\n");
         md.append("| --- | --- | --- | --- | --- |\n");
-        for (Peer peer : Peer.values()) {
+        for (Peer peer : options.peers()) {
             for (CookieProbe.Result probe : results.probes().get(peer)) {
                 md.append("| ").append(peer.key()).append(" | ").append(probe.request()).append(" | ")
                     .append(probe.outcome().replace("|", "\\|")).append(" | ")
@@ -151,11 +163,11 @@ final class LoadReport {
         return md.toString();
     }
 
-    /** The ratio columns: requests per second, then CPU per request, for each of {@link #RATIOS}. */
-    private static String ratioHeader() {
+    /** The ratio columns: requests per second, then CPU per request, for each of the measured ratios. */
+    private static String ratioHeader(Peer[][] measured) {
         StringBuilder header = new StringBuilder();
         for (String metric : List.of("req/s", "CPU/request")) {
-            for (Peer[] ratio : RATIOS) {
+            for (Peer[] ratio : measured) {
                 header.append(" | ").append(metric).append(' ').append(ratio[0].key()).append('/').append(ratio[1].key());
             }
         }
@@ -175,10 +187,11 @@ final class LoadReport {
     /** The medians as one line per mode, for the console. */
     static List<String> summary(Results results) {
         List<String> lines = new ArrayList<>();
+        Peer[][] measured = ratios(results.pids().keySet());
         for (Mode mode : Mode.values()) {
             List<String> ratios = new ArrayList<>();
             for (String metric : List.of("req/s", "CPU/request")) {
-                for (Peer[] ratio : RATIOS) {
+                for (Peer[] ratio : measured) {
                     ratios.add(String.format("%s %s/%s %.2f", metric, ratio[0].key(), ratio[1].key(),
                             median(results.rounds(), mode, ratio, metric.equals("req/s") ? RATE : CPU)));
                 }

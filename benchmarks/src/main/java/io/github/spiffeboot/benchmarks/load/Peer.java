@@ -21,12 +21,21 @@ enum Peer {
     X509("x509", "Spring Security x509()", "benchmarks/load-x509/target/benchmark-x509.jar"),
 
     /** sample-payment-service with the starter, fed by the development Workload API. */
-    STARTER("starter", "starter (sample-payment-service)", "sample-payment-service/target/sample-payment-service-exec.jar");
+    STARTER("starter", "starter (sample-payment-service)", "sample-payment-service/target/sample-payment-service-exec.jar"),
 
-    /** The order of a round; every other round runs it reversed. */
+    /** The starter on WebFlux (Reactor Netty), handshaking with the JDK's TLS. */
+    NETTY_JDK("netty-jdk", "starter on WebFlux, JDK TLS", "benchmarks/load-webflux/target/benchmark-webflux.jar",
+            "--spiffe.server.tls-engine=jdk"),
+
+    /** The starter on WebFlux (Reactor Netty), handshaking with BoringSSL (netty-tcnative). */
+    NETTY_BORINGSSL("netty-boringssl", "starter on WebFlux, BoringSSL", "benchmarks/load-webflux/target/benchmark-webflux.jar",
+            "--spiffe.server.tls-engine=openssl");
+
+    /** The order of a round of the default comparison; every other round runs it reversed. */
     static final List<Peer> ROUND_ORDER = List.of(PLAIN, SECURITY, X509, STARTER);
 
-    static final List<Peer> REVERSED_ORDER = List.of(STARTER, X509, SECURITY, PLAIN);
+    /** The order of a round of the TLS-engine comparison ({@code --engines}). */
+    static final List<Peer> ENGINE_ORDER = List.of(PLAIN, STARTER, NETTY_JDK, NETTY_BORINGSSL);
 
     private final String key;
 
@@ -41,6 +50,16 @@ enum Peer {
         this.title = title;
         this.jar = jar;
         this.arguments = List.of(arguments);
+    }
+
+    /** Whether the peer runs the starter, and so takes its SVID from the development Workload API. */
+    boolean usesStarter() {
+        return this == STARTER || this == NETTY_JDK || this == NETTY_BORINGSSL;
+    }
+
+    /** Whether the peer serves on Tomcat (and so has servlet sessions to count). */
+    boolean servesOnTomcat() {
+        return this != NETTY_JDK && this != NETTY_BORINGSSL;
     }
 
     /** Short name, for tables and file names. */

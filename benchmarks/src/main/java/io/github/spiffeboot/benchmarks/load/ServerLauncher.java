@@ -43,7 +43,7 @@ final class ServerLauncher {
 
     /** Starts {@code peer} and waits until its management port reports health UP. */
     ServerProcess start(Peer peer) throws IOException, InterruptedException {
-        Map<String, String> environment = (peer == Peer.STARTER)
+        Map<String, String> environment = peer.usesStarter()
                 ? Map.of("SPIFFE_ENDPOINT_SOCKET", workloadApi.address())
                 : Map.of("BENCHMARK_PKI_DIR", pki.directory().toString());
         List<String> arguments = new ArrayList<>(SERVER_ARGUMENTS);

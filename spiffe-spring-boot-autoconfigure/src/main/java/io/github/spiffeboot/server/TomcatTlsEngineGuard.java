@@ -1,20 +1,26 @@
 package io.github.spiffeboot.server;
 
 import io.github.spiffeboot.engine.TlsEngine;
+import org.apache.catalina.connector.Connector;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 
 /**
  * Tomcat serves SPIFFE mTLS with the JDK's TLS only: its OpenSSL paths need either the FFM module
  * ({@code tomcat-coyote-ffm}) or tomcat-native 2.x, and neither drives the live SPIFFE key and trust managers
- * the way Netty's engine does. An explicit {@code spiffe.server.tls-engine=openssl} on Tomcat would otherwise
- * be silently ignored, so startup stops and says so.
+ * the way Netty's engine does. An explicit {@code spiffe.server.tls-engine=openssl} would otherwise be ignored
+ * silently, so a Tomcat being built with it stops startup and says so ({@code auto} means the JDK's TLS here).
+ * Applied to Tomcat only: a WebFlux application on Reactor Netty honours the property.
  */
-public final class TomcatTlsEngine {
+public final class TomcatTlsEngineGuard implements TomcatConnectorCustomizer {
 
-    private TomcatTlsEngine() {
+    private final TlsEngine configured;
+
+    public TomcatTlsEngineGuard(TlsEngine configured) {
+        this.configured = configured;
     }
 
-    /** Refuses {@link TlsEngine#OPENSSL}; {@code auto} means the JDK's TLS on Tomcat. */
-    public static void check(TlsEngine configured) {
+    @Override
+    public void customize(Connector connector) {
         if (configured == TlsEngine.OPENSSL) {
             throw new IllegalStateException("spiffe.server.tls-engine=openssl cannot be honoured on Tomcat: it "
                     + "serves SPIFFE mTLS with the JDK's TLS only. Remove the property (or set it to auto or jdk); "
