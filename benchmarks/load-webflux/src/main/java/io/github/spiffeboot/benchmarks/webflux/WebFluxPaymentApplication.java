@@ -4,11 +4,14 @@ import java.util.Map;
 
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.Authentication;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.server.WebFilter;
 import reactor.core.publisher.Mono;
 
 /**
@@ -20,6 +23,23 @@ public class WebFluxPaymentApplication {
 
     public static void main(String[] args) {
         SpringApplication.run(WebFluxPaymentApplication.class, args);
+    }
+
+    /**
+     * ab speaks HTTP/1.0 and reuses a connection only when the response says {@code Connection: keep-alive}.
+     * Reactor Netty keeps such a connection open but does not say so (Tomcat does), so ab would open a new
+     * connection per request in the keep-alive rounds. Saying it is all this filter does; the load driver's
+     * keep-alive check proves the connections are reused.
+     */
+    @Bean
+    WebFilter http10KeepAlive() {
+        return (exchange, chain) -> {
+            String connection = exchange.getRequest().getHeaders().getFirst(HttpHeaders.CONNECTION);
+            if (connection != null && connection.equalsIgnoreCase("keep-alive")) {
+                exchange.getResponse().getHeaders().set(HttpHeaders.CONNECTION, "keep-alive");
+            }
+            return chain.filter(exchange);
+        };
     }
 
     @RestController
