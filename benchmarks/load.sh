@@ -19,7 +19,7 @@ done
 
 # One reactor with 'package' (never 'install'): the classpath and the servers' jars are this checkout's.
 ./mvnw -q -B -ntp -DskipTests package dependency:build-classpath \
-  -pl benchmarks,benchmarks/load-plain-tls,benchmarks/load-x509,benchmarks/load-webflux,sample-payment-service -am \
+  -pl benchmarks,benchmarks/load-plain-tls,benchmarks/load-x509,benchmarks/load-webflux,benchmarks/load-plain-webflux,sample-payment-service -am \
   -Dmdep.outputFile=target/load.classpath
 exec java -Xmx256m -Dload.root="$PWD" \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/load.classpath)" \

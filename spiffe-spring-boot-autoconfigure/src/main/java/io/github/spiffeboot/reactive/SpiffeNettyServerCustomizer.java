@@ -94,17 +94,19 @@ public final class SpiffeNettyServerCustomizer implements NettyServerCustomizer 
         }
         return secured.doOnChannelInit((observer, channel, address) -> {
             SslHandler ssl = channel.pipeline().get(SslHandler.class);
-            if (ssl != null) {
-                OpenSslContexts.refuseTickets(ssl.engine());
-                // BoringSSL refuses a missing certificate natively, before any trust manager is asked: the
-                // handshake's outcome is the one place it shows. One listener per connection, none per request.
-                ssl.handshakeFuture().addListener(handshake -> {
-                    Throwable cause = handshake.cause();
-                    if (cause != null && String.valueOf(cause.getMessage()).contains(NO_CERTIFICATE)) {
-                        report();
-                    }
-                });
+            if (ssl == null) {
+                channel.close(); // fail closed: this connection would not be protected as configured
+                return;
             }
+            OpenSslContexts.refuseTickets(ssl.engine());
+            // BoringSSL refuses a missing certificate natively, before any trust manager is asked: the
+            // handshake's outcome is the one place it shows. One listener per connection, none per request.
+            ssl.handshakeFuture().addListener(handshake -> {
+                Throwable cause = handshake.cause();
+                if (cause != null && String.valueOf(cause.getMessage()).contains(NO_CERTIFICATE)) {
+                    report();
+                }
+            });
         });
     }
 

@@ -30,8 +30,8 @@ import java.util.regex.Pattern;
  * @param rotationTtl the SVID lifetime in the rotation phase (rotated at half of it)
  * @param restartTtl the SVID lifetime in the restart phase
  * @param restartDowntime how long the Workload API stays down in the restart phase
- * @param engines compare TLS engines (plain Boot, the starter on Tomcat, on Reactor Netty with the JDK's TLS
- * and with BoringSSL) instead of the default peers
+ * @param engines compare TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty, the starter on
+ * Reactor Netty with the JDK's TLS and with BoringSSL) instead of the default peers
  */
 record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int rounds, Duration keepAliveRound,
         Duration newConnectionRound, int concurrency, int warmupKeepAlive, int warmupNewConnections,
@@ -53,8 +53,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             usage: benchmarks/load.sh [--smoke] [--soak] [options]
               (default)                   compare the starter with plain Boot TLS and with Spring Security x509()
               --soak                      soak the starter under load: a Workload API restart, then SVID rotation
-              --engines                   compare TLS engines instead: plain Boot, the starter on Tomcat, on
-                                          WebFlux with the JDK's TLS and with BoringSSL (own section)
+              --engines                   compare TLS engines and WebFlux instead: plain Boot on Tomcat and on
+                                          WebFlux, the starter on WebFlux with the JDK's TLS and with BoringSSL
               --smoke                     short values for a quick check; results labelled SMOKE RUN
               --rounds N                  alternating rounds per mode (5; smoke 2)
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)

@@ -18,6 +18,7 @@ final class LoadReport {
     /** The ratios reported, numerator over denominator, where a run measured both peers. */
     private static final Peer[][] ALL_RATIOS = { { Peer.STARTER, Peer.PLAIN }, { Peer.SECURITY, Peer.PLAIN },
             { Peer.STARTER, Peer.SECURITY }, { Peer.X509, Peer.PLAIN }, { Peer.STARTER, Peer.X509 },
+            { Peer.NETTY_JDK, Peer.PLAIN_NETTY }, { Peer.PLAIN_NETTY, Peer.PLAIN },
             { Peer.NETTY_JDK, Peer.PLAIN }, { Peer.NETTY_BORINGSSL, Peer.PLAIN },
             { Peer.NETTY_BORINGSSL, Peer.NETTY_JDK }, { Peer.NETTY_BORINGSSL, Peer.STARTER } };
 
@@ -39,7 +40,7 @@ final class LoadReport {
         StringBuilder md = new StringBuilder();
         Peer[][] measured = ratios(options.peers());
         md.append(options.engines()
-                ? "## Load: TLS engines (the starter on Tomcat, on Reactor Netty with the JDK's TLS and with BoringSSL)\n\n"
+                ? "## Load: TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty; the starter on Reactor Netty with the JDK's TLS and with BoringSSL)\n\n"
                 : "## Load: the starter against plain Spring Boot TLS and Spring Security x509()\n\n");
         if (options.smoke()) {
             md.append("> **SMOKE RUN, not the final numbers.** Short rounds and a short warm-up on a machine shared with ")

@@ -23,6 +23,9 @@ enum Peer {
     /** sample-payment-service with the starter, fed by the development Workload API. */
     STARTER("starter", "starter (sample-payment-service)", "sample-payment-service/target/sample-payment-service-exec.jar"),
 
+    /** Plain Spring Boot TLS on WebFlux (Reactor Netty, JDK TLS): PEM bundle, client-auth=need, no security. */
+    PLAIN_NETTY("plain-netty", "plain Boot TLS on WebFlux", "benchmarks/load-plain-webflux/target/benchmark-plain-webflux.jar"),
+
     /** The starter on WebFlux (Reactor Netty), handshaking with the JDK's TLS. */
     NETTY_JDK("netty-jdk", "starter on WebFlux, JDK TLS", "benchmarks/load-webflux/target/benchmark-webflux.jar",
             "--spiffe.server.tls-engine=jdk"),
@@ -35,7 +38,7 @@ enum Peer {
     static final List<Peer> ROUND_ORDER = List.of(PLAIN, SECURITY, X509, STARTER);
 
     /** The order of a round of the TLS-engine comparison ({@code --engines}). */
-    static final List<Peer> ENGINE_ORDER = List.of(PLAIN, STARTER, NETTY_JDK, NETTY_BORINGSSL);
+    static final List<Peer> ENGINE_ORDER = List.of(PLAIN, PLAIN_NETTY, NETTY_JDK, NETTY_BORINGSSL);
 
     private final String key;
 
@@ -59,7 +62,7 @@ enum Peer {
 
     /** Whether the peer serves on Tomcat (and so has servlet sessions to count). */
     boolean servesOnTomcat() {
-        return this != NETTY_JDK && this != NETTY_BORINGSSL;
+        return this != PLAIN_NETTY && this != NETTY_JDK && this != NETTY_BORINGSSL;
     }
 
     /** Short name, for tables and file names. */
