@@ -106,9 +106,4 @@ public final class SpiffeWebClients {
             throw new IllegalStateException("BoringSSL refused the WebClient's TLS settings: " + ex.getMessage(), ex);
         }
     }
-
-    /** The engine this workload's WebClients handshake with. */
-    public TlsEngine engine() {
-        return engine;
-    }
 }

@@ -81,11 +81,6 @@ public final class SpiffeNettyServerCustomizer implements NettyServerCustomizer 
                 && netty.getServerCustomizers().stream().anyMatch(SpiffeNettyServerCustomizer.class::isInstance);
     }
 
-    /** The engine this server handshakes with. */
-    public TlsEngine engine() {
-        return engine;
-    }
-
     @Override
     public HttpServer apply(HttpServer server) {
         HttpServer secured = server.secure(spec -> spec.sslContext(sslContext));
