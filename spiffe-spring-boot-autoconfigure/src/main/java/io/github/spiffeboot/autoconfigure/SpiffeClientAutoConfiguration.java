@@ -4,6 +4,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.client.NamedServers;
 import io.github.spiffeboot.client.SpiffeClientTls;
 import io.github.spiffeboot.client.SpiffeRestClients;
 import io.github.spiffeboot.client.SpiffeRestTemplates;
@@ -58,14 +59,20 @@ public class SpiffeClientAutoConfiguration {
                 properties.getClient().getReadTimeout());
     }
 
+    /** spiffe.client.servers, one list for RestClient, RestTemplate and WebClient. */
     @Bean
     @ConditionalOnMissingBean
-    SpiffeRestClients spiffeRestClients(SpiffeClientTls tls, SpiffeProperties properties,
-            ObjectProvider<JwtSvids> jwtSvids) {
-        Map<String, SpiffeRestClients.Server> servers = new LinkedHashMap<>();
+    NamedServers spiffeNamedServers(SpiffeProperties properties, ObjectProvider<JwtSvids> jwtSvids) {
+        Map<String, NamedServers.Server> servers = new LinkedHashMap<>();
         properties.getClient().getServers().forEach((name, server) -> servers.put(name,
-                new SpiffeRestClients.Server(server.getUrl(), server.getIds(), server.getJwtAudience())));
-        return new SpiffeRestClients(tls, servers, jwtSvids.getIfAvailable());
+                new NamedServers.Server(server.getUrl(), server.getIds(), server.getJwtAudience())));
+        return new NamedServers(servers, jwtSvids.getIfAvailable());
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SpiffeRestClients spiffeRestClients(SpiffeClientTls tls, NamedServers servers) {
+        return new SpiffeRestClients(tls, servers);
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -98,10 +105,10 @@ public class SpiffeClientAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean
         SpiffeWebClients spiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager,
-                ObjectProvider<JwtSvids> jwtSvids, SpiffeProperties properties) {
+                NamedServers servers, SpiffeProperties properties) {
             TlsEngine engine = TlsEngines.resolve(properties.getClient().getTlsEngine(), "spiffe.client.tls-engine",
                     "WebClient");
-            return new SpiffeWebClients(source, keyManager, jwtSvids.getIfAvailable(), engine);
+            return new SpiffeWebClients(source, keyManager, engine, servers);
         }
 
         @Bean

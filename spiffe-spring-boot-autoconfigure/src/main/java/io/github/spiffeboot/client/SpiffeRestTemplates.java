@@ -26,15 +26,15 @@ public final class SpiffeRestTemplates {
      * request.
      */
     public RestTemplateBuilder server(String name, RestTemplateBuilder builder) {
-        SpiffeRestClients.Server server = clients.named(name);
+        NamedServers.Server server = clients.servers().named(name);
         PeerAuthorizer authorizer = PeerAuthorizer.matching(CallerSet.parse(server.ids()));
         RestTemplateBuilder configured = builder.requestFactory(() -> clients.tls().requestFactory(authorizer));
         if (server.url() != null) {
             configured = configured.rootUri(server.url());
         }
         if (server.jwtAudience() != null) {
-            configured = configured
-                .additionalInterceptors(new JwtSvidRequestInterceptor(clients.jwtSvids(), server.jwtAudience()));
+            configured = configured.additionalInterceptors(
+                    new JwtSvidRequestInterceptor(clients.servers().requireJwtSvids(), server.jwtAudience()));
         }
         return configured;
     }

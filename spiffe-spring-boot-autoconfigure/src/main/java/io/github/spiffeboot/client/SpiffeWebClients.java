@@ -1,6 +1,7 @@
 package io.github.spiffeboot.client;
 
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 
 import javax.net.ssl.SSLException;
@@ -33,7 +34,12 @@ import reactor.netty.http.client.HttpClient;
  *     .apply(spiffeWebClients.expecting("spiffe://example.org/ns/production/sa/payment-service"))
  *     .baseUrl("https://payment-service:8443")
  *     .build();
+ *
+ * WebClient payments = webClientBuilder.apply(spiffeWebClients.server("payment")).build();  // from YAML
  * }</pre>
+ *
+ * A server with a {@code jwt-audience} also gets this workload's JWT-SVID for that audience in
+ * {@code Authorization: Bearer}, besides the mTLS.
  */
 public final class SpiffeWebClients {
 
@@ -43,9 +49,9 @@ public final class SpiffeWebClients {
 
     private final SpiffeKeyManager keyManager;
 
-    private final JwtSvids jwtSvids;
-
     private final TlsEngine engine;
+
+    private final NamedServers servers;
 
     public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager) {
         this(source, keyManager, null, TlsEngine.JDK);
@@ -57,21 +63,27 @@ public final class SpiffeWebClients {
      */
     public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager, JwtSvids jwtSvids,
             TlsEngine engine) {
+        this(source, keyManager, engine, new NamedServers(Map.of(), jwtSvids));
+    }
+
+    /**
+     * @param engine the TLS engine, already resolved ({@link io.github.spiffeboot.engine.TlsEngines#resolve})
+     * @param servers the servers of {@code spiffe.client.servers}, with this workload's JWT-SVIDs if enabled
+     */
+    public SpiffeWebClients(X509ContextSource source, SpiffeKeyManager keyManager, TlsEngine engine,
+            NamedServers servers) {
         if (engine == TlsEngine.AUTO) {
             throw new IllegalArgumentException("resolve the TLS engine first (TlsEngines.resolve)");
         }
         this.source = source;
         this.keyManager = keyManager;
-        this.jwtSvids = jwtSvids;
         this.engine = engine;
+        this.servers = servers;
     }
 
     /** Sends this workload's JWT-SVID for {@code audience} with every request. */
     public Consumer<WebClient.Builder> withJwtSvid(String audience) {
-        if (jwtSvids == null) {
-            throw new IllegalStateException("JWT-SVIDs are not enabled: set spiffe.jwt.enabled=true");
-        }
-        JwtSvidExchangeFilter filter = new JwtSvidExchangeFilter(jwtSvids, audience);
+        JwtSvidExchangeFilter filter = new JwtSvidExchangeFilter(servers.requireJwtSvids(), audience);
         return builder -> builder.filter(filter);
     }
 
@@ -79,6 +91,14 @@ public final class SpiffeWebClients {
     public Consumer<WebClient.Builder> expecting(String... serverIds) {
         ClientHttpConnector connector = connector(PeerAuthorizer.matching(CallerSet.parse(List.of(serverIds))));
         return builder -> builder.clientConnector(connector);
+    }
+
+    /**
+     * The base URL, expected IDs and, if configured, the JWT-SVID of a server named in
+     * {@code spiffe.client.servers}.
+     */
+    public Consumer<WebClient.Builder> server(String name) {
+        return servers.settings(name, this::expecting, this::withJwtSvid, WebClient.Builder::baseUrl);
     }
 
     /** A connector presenting the SVID and accepting servers that {@code expectedServer} accepts. */

@@ -111,6 +111,36 @@ class ClientMtlsIntegrationTests {
     }
 
     @Test
+    void aServerConfiguredInYamlIsReachedByWebClientWithItsUrlAndId() {
+        WebClient webClient = client.getBean(WebClient.Builder.class)
+            .apply(client.getBean(SpiffeWebClients.class).server("payment"))
+            .build();
+        assertThat(webClient.get().uri("/whoami").retrieve().bodyToMono(String.class).block(Duration.ofSeconds(10)))
+            .isEqualTo(ORDER);
+    }
+
+    @Test
+    void webClientForAServerConfiguredInYamlRefusesAServerPresentingAnotherId() {
+        // Same URL, but the YAML entry expects another ID: the named server's IDs are enforced, not the defaults.
+        try (ConfigurableApplicationContext strict = ClientApplication.start(
+                "spiffe.workload-api.socket=" + clientAgent.socketAddress(), "spiffe.client.servers.billing.url=" + baseUrl,
+                "spiffe.client.servers.billing.ids[0]=spiffe://example.org/ns/production/sa/billing-service")) {
+            WebClient webClient = strict.getBean(WebClient.Builder.class)
+                .apply(strict.getBean(SpiffeWebClients.class).server("billing"))
+                .build();
+            assertThatThrownBy(() -> webClient.get().uri("/whoami").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10))).hasStackTraceContaining("presented " + PAYMENT);
+        }
+    }
+
+    @Test
+    void anUnknownServerNameIsRefusedNamingTheKnownOnes() {
+        assertThatThrownBy(() -> client.getBean(SpiffeWebClients.class).server("billing"))
+            .isInstanceOf(IllegalArgumentException.class)
+            .hasMessage("no server 'billing' under spiffe.client.servers; known: [payment]");
+    }
+
+    @Test
     void anUnexpectedServerIdFailsTheCallSayingWhichWasExpectedAndWhichPresented() {
         String expected = "spiffe://example.org/ns/production/sa/billing-service";
         RestClient restClient = client.getBean(RestClient.Builder.class)
@@ -246,6 +276,15 @@ class ClientMtlsIntegrationTests {
                 assertThat(webClient.get().uri("/caller").retrieve().bodyToMono(String.class)
                     .block(Duration.ofSeconds(10))).isEqualTo(ORDER + " jwt-svid");
             }
+        }
+
+        @Test
+        void webClientForAServerWithAJwtAudienceSendsTheJwtSvid() {
+            WebClient webClient = jwtClient.getBean(WebClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeWebClients.class).server("payment"))
+                .build();
+            assertThat(webClient.get().uri("/caller").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10))).isEqualTo(ORDER + " jwt-svid");
         }
 
         @Test

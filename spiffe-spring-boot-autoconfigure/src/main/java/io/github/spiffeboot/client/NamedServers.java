@@ -1,0 +1,90 @@
+package io.github.spiffeboot.client;
+
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiConsumer;
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+import io.github.spiffeboot.jwt.JwtSvids;
+
+/**
+ * The servers configured under {@code spiffe.client.servers}, by name: one list that {@code RestClient},
+ * {@code RestTemplate} and {@code WebClient} settings all read, so a name means the same server to each.
+ */
+public final class NamedServers {
+
+    /**
+     * A server configured under {@code spiffe.client.servers.<name>}.
+     *
+     * @param url the base URL, or {@code null}
+     * @param ids the SPIFFE IDs or patterns the server may present
+     * @param jwtAudience the audience of the JWT-SVID to send, or {@code null} to send none
+     */
+    public record Server(String url, List<String> ids, String jwtAudience) {
+
+        public Server(String url, List<String> ids) {
+            this(url, ids, null);
+        }
+    }
+
+    private static final NamedServers NONE = new NamedServers(Map.of(), null);
+
+    private final Map<String, Server> servers;
+
+    private final JwtSvids jwtSvids;
+
+    /**
+     * @param jwtSvids this workload's JWT-SVIDs, or {@code null} where JWT-SVIDs are not enabled (then no
+     * server may name a {@code jwt-audience})
+     * @throws IllegalArgumentException if a server names a JWT audience but there are no JWT-SVIDs
+     */
+    public NamedServers(Map<String, Server> servers, JwtSvids jwtSvids) {
+        this.servers = Map.copyOf(servers);
+        this.jwtSvids = jwtSvids;
+        servers.forEach((name, server) -> {
+            if (server.jwtAudience() != null && jwtSvids == null) {
+                throw new IllegalArgumentException("spiffe.client.servers." + name
+                        + ".jwt-audience needs JWT-SVIDs: set spiffe.jwt.enabled=true");
+            }
+        });
+    }
+
+    /** No named servers. */
+    public static NamedServers none() {
+        return NONE;
+    }
+
+    JwtSvids requireJwtSvids() {
+        if (jwtSvids == null) {
+            throw new IllegalStateException("JWT-SVIDs are not enabled: set spiffe.jwt.enabled=true");
+        }
+        return jwtSvids;
+    }
+
+    /**
+     * The settings of the server {@code name} for a client builder of type {@code B}: the expected IDs, the
+     * JWT-SVID if it has a {@code jwt-audience}, and its base URL if it has one.
+     */
+    <B> Consumer<B> settings(String name, Function<String[], Consumer<B>> expecting,
+            Function<String, Consumer<B>> jwtSvid, BiConsumer<B, String> baseUrl) {
+        Server server = named(name);
+        Consumer<B> settings = expecting.apply(server.ids().toArray(String[]::new));
+        if (server.jwtAudience() != null) {
+            settings = settings.andThen(jwtSvid.apply(server.jwtAudience()));
+        }
+        if (server.url() != null) {
+            settings = settings.andThen(builder -> baseUrl.accept(builder, server.url()));
+        }
+        return settings;
+    }
+
+    Server named(String name) {
+        Server server = servers.get(name);
+        if (server == null) {
+            throw new IllegalArgumentException("no server '" + name + "' under spiffe.client.servers; known: "
+                    + servers.keySet());
+        }
+        return server;
+    }
+}
