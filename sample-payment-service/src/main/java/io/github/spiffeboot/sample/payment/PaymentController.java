@@ -31,7 +31,8 @@ class PaymentController {
 
     @GetMapping("/{id}")
     @AllowedCallers({ "spiffe://example.org/ns/production/sa/order-service",
-            "spiffe://example.org/ns/production/sa/subscription-service" })
+            "spiffe://example.org/ns/production/sa/subscription-service",
+            "spiffe://example.org/ns/production/sa/shipping-service" })
     Map<String, Object> payment(@PathVariable String id, Authentication caller) {
         return Map.of("id", id, "status", "charged", "caller", caller.getName());
     }
