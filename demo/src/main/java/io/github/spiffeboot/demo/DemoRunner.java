@@ -36,6 +36,8 @@ public final class DemoRunner {
 
     static final String STOREFRONT = "spiffe://example.org/ns/production/sa/storefront";
 
+    static final String SHIPPING = "spiffe://example.org/ns/production/sa/shipping-service";
+
     static final String GATEWAY = "spiffe://example.org/ns/edge/sa/gateway";
 
     static final String LEDGER = "spiffe://example.org/ns/production/sa/ledger-service";
@@ -51,7 +53,8 @@ public final class DemoRunner {
         boolean aot = java.util.Arrays.asList(args).contains("--aot");
         Path paymentJar = root.resolve("sample-payment-service/target/sample-payment-service-exec.jar");
         Path orderJar = root.resolve("sample-order-service/target/sample-order-service-exec.jar");
-        for (Path jar : new Path[] { paymentJar, orderJar }) {
+        Path shippingJar = root.resolve("sample-shipping-service/target/sample-shipping-service-exec.jar");
+        for (Path jar : new Path[] { paymentJar, orderJar, shippingJar }) {
             if (!Files.exists(jar)) {
                 System.err.println("Build first: ./mvnw -DskipTests install (missing " + jar + ")");
                 System.exit(2);
@@ -63,7 +66,7 @@ public final class DemoRunner {
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean ok = false;
         try {
-            ok = demo.run(work, paymentJar, orderJar);
+            ok = demo.run(work, paymentJar, orderJar, shippingJar);
         }
         catch (Exception ex) {
             System.out.println("\nDEMO FAILED: " + ex.getMessage());
@@ -83,14 +86,17 @@ public final class DemoRunner {
 
     private ServiceProcess order;
 
+    private ServiceProcess shipping;
+
     private DemoRunner(java.util.List<String> serviceJvmOptions) {
         this.serviceJvmOptions = serviceJvmOptions;
     }
 
-    private boolean run(Path work, Path paymentJar, Path orderJar) throws Exception {
+    private boolean run(Path work, Path paymentJar, Path orderJar, Path shippingJar) throws Exception {
         Map<String, String> workloads = new LinkedHashMap<>();
         workloads.put("payment-service", PAYMENT);
         workloads.put("order-service", ORDER);
+        workloads.put("shipping-service", SHIPPING);
         workloads.put("subscription-service", SUBSCRIPTION);
         workloads.put("storefront", STOREFRONT);
         Duration ttl = Duration.ofSeconds(20);
@@ -102,7 +108,9 @@ public final class DemoRunner {
 
         int paymentPort = freePort();
         int orderPort = freePort();
-        step("Starting payment-service (port " + paymentPort + ") and order-service (port " + orderPort
+        int shippingPort = freePort();
+        step("Starting payment-service (port " + paymentPort + "), order-service (port " + orderPort
+                + ") and shipping-service (WebFlux, port " + shippingPort
                 + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket"
                 + (serviceJvmOptions.isEmpty() ? "" : ", JVM options " + String.join(" ", serviceJvmOptions)));
         payment = ServiceProcess.start("payment-service", paymentJar, serviceJvmOptions,
@@ -112,17 +120,22 @@ public final class DemoRunner {
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("order-service").socketPath(),
                         "PAYMENT_URL", "https://localhost:" + paymentPort),
                 orderPort, freePort(), work);
+        shipping = ServiceProcess.start("shipping-service", shippingJar, serviceJvmOptions,
+                Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("shipping-service").socketPath(),
+                        "PAYMENT_URL", "https://localhost:" + paymentPort),
+                shippingPort, freePort(), work);
         payment.awaitListening(Duration.ofSeconds(90));
         order.awaitListening(Duration.ofSeconds(90));
-        say("  both listening; logs: " + payment.log() + ", " + order.log());
+        shipping.awaitListening(Duration.ofSeconds(90));
+        say("  all listening; logs: " + payment.log() + ", " + order.log() + ", " + shipping.log());
         if (!serviceJvmOptions.isEmpty()) {
-            for (ServiceProcess service : new ServiceProcess[] { payment, order }) {
+            for (ServiceProcess service : new ServiceProcess[] { payment, order, shipping }) {
                 // Spring Boot says so when it runs the code generated at build time.
                 if (!Files.readString(service.log()).contains("Starting AOT-processed")) {
                     throw new IllegalStateException(service.log() + " shows no AOT-processed start:\n" + service.tail());
                 }
             }
-            say("  both run in AOT mode (Spring Boot logged \"Starting AOT-processed ...\")");
+            say("  all three run in AOT mode (Spring Boot logged \"Starting AOT-processed ...\")");
         }
 
         boolean ok = true;
@@ -152,6 +165,9 @@ public final class DemoRunner {
         say("  refund: " + refund.status() + " " + refund.body());
         ok &= expect(charge.status() == 200 && refund.status() == 403, "the refund is denied with 403, the charge allowed");
 
+        step("storefront asks shipping-service, a WebFlux service on Reactor Netty, to ship the order");
+        ok &= shippingOnWebFlux(shippingPort);
+
         step("Through a TLS-terminating gateway (" + GATEWAY + "): the caller's JWT-SVID speaks for it");
         ok &= throughTheGateway(paymentPort);
 
@@ -167,8 +183,8 @@ public final class DemoRunner {
             ok &= expect(true, "a caller without certificate is rejected");
         }
 
-        step("Orders keep flowing while both services' SVIDs rotate underneath them");
-        ok &= rotationWhileRequestsFlow(client(STOREFRONT), orderPort, paymentPort);
+        step("Orders and shipments keep flowing while all three services' SVIDs rotate underneath them");
+        ok &= rotationWhileRequestsFlow(client(STOREFRONT), orderPort, paymentPort, shippingPort);
 
         step("A probe without certificate reads health and metrics on payment-service's management port");
         String base = "http://localhost:" + payment.managementPort();
@@ -184,6 +200,33 @@ public final class DemoRunner {
         ok &= expect(readiness.statusCode() == 200 && metrics.body().contains("spiffe_svid_rotations_total"),
                 "probes and Prometheus need no certificate on the management port");
         return ok;
+    }
+
+    /**
+     * The same protection on WebFlux: mTLS on Reactor Netty, spiffe.authz rules in a reactive security chain,
+     * {@code @AllowedCallers} on a reactive method, and a WebClient that calls payment-service with its SVID.
+     */
+    private boolean shippingOnWebFlux(int shippingPort) throws Exception {
+        boolean ok;
+        try (TestHttpConnection connection = client(STOREFRONT).connect(shippingPort)) {
+            say("  shipping-service presents " + uri(connection.serverCertificate()) + " (" + connection.protocol() + ")");
+            ok = expect(SHIPPING.equals(uri(connection.serverCertificate())), "shipping-service presents its own SVID");
+        }
+        TestHttpResponse shipped = client(STOREFRONT).post(shippingPort, "/api/shipments", "{\"orderId\":\"o-1001\"}");
+        say("  " + shipped.status() + " " + shipped.body());
+        ok &= expect(shipped.status() == 200 && shipped.body().contains("\"caller\":\"" + SHIPPING + "\""),
+                "shipped, after shipping-service checked the payment with payment-service as itself (WebClient)");
+        TestHttpResponse notAllowed = client(ORDER).post(shippingPort, "/api/shipments", "{\"orderId\":\"o-1001\"}");
+        say("  order-service tries to create a shipment: " + notAllowed.status() + " " + notAllowed.body());
+        ok &= expect(notAllowed.status() == 403, "spiffe.authz refuses a caller its rules do not name, on WebFlux too");
+        TestHttpResponse tracked = client(ORDER).get(shippingPort, "/api/shipments/s-1");
+        TestHttpResponse narrowed = client(SUBSCRIPTION).get(shippingPort, "/api/shipments/s-1");
+        say("  tracking a shipment: order-service " + tracked.status() + ", subscription-service " + narrowed.status());
+        ok &= expect(tracked.status() == 200 && narrowed.status() == 403,
+                "@AllowedCallers on the reactive method narrows a rule open to the whole trust domain");
+        boolean cookies = shipped.header("Set-Cookie") != null || notAllowed.header("Set-Cookie") != null
+                || narrowed.header("Set-Cookie") != null;
+        return ok & expect(!cookies, "no session cookie on any of these answers");
     }
 
     /**
@@ -216,10 +259,11 @@ public final class DemoRunner {
         }
     }
 
-    private boolean rotationWhileRequestsFlow(SpiffeTestClient storefront, int orderPort, int paymentPort)
-            throws Exception {
+    private boolean rotationWhileRequestsFlow(SpiffeTestClient storefront, int orderPort, int paymentPort,
+            int shippingPort) throws Exception {
         SpiffeTestClient observer = client(SUBSCRIPTION);
         Set<BigInteger> serials = new LinkedHashSet<>();
+        Set<BigInteger> shippingSerials = new LinkedHashSet<>();
         int requests = 0;
         int failures = 0;
         Instant rotateAt = Instant.now().plusSeconds(2);
@@ -229,7 +273,9 @@ public final class DemoRunner {
             if (!rotated && Instant.now().isAfter(rotateAt)) {
                 BigInteger next = workloadApi.workload("payment-service").rotate().leaf().getSerialNumber();
                 workloadApi.workload("order-service").rotate();
-                say("  rotated now: payment-service got serial " + next.toString(16) + ", order-service a new SVID too");
+                workloadApi.workload("shipping-service").rotate();
+                say("  rotated now: payment-service got serial " + next.toString(16)
+                        + ", order-service and shipping-service new SVIDs too");
                 rotated = true;
             }
             requests++;
@@ -245,6 +291,18 @@ public final class DemoRunner {
                         say("  order " + requests + ": payment-service now presents serial " + serial.toString(16));
                     }
                 }
+                TestHttpResponse shipment = storefront.post(shippingPort, "/api/shipments",
+                        "{\"orderId\":\"o-" + requests + "\"}");
+                if (shipment.status() != 200) {
+                    failures++;
+                    say("  shipment " + requests + " failed: " + shipment.status() + " " + shipment.body());
+                }
+                try (TestHttpConnection connection = observer.connect(shippingPort)) {
+                    BigInteger serial = connection.serverCertificate().getSerialNumber();
+                    if (shippingSerials.add(serial)) {
+                        say("  shipment " + requests + ": shipping-service now presents serial " + serial.toString(16));
+                    }
+                }
             }
             catch (IOException ex) {
                 failures++;
@@ -252,9 +310,11 @@ public final class DemoRunner {
             }
             Thread.sleep(100);
         }
-        say("  " + requests + " orders, " + failures + " failed, " + serials.size() + " payment-service certificates seen");
-        return expect(failures == 0, "no order failed during rotation")
-                & expect(serials.size() >= 2, "the served certificate changed without a restart");
+        say("  " + requests + " orders and shipments, " + failures + " failed, " + serials.size()
+                + " payment-service and " + shippingSerials.size() + " shipping-service certificates seen");
+        return expect(failures == 0, "no order or shipment failed during rotation")
+                & expect(serials.size() >= 2 && shippingSerials.size() >= 2,
+                        "the served certificates changed without a restart, on Tomcat and on Reactor Netty");
     }
 
     private SpiffeTestClient client(String id) {
@@ -263,6 +323,10 @@ public final class DemoRunner {
     }
 
     private synchronized void stopAll() {
+        if (shipping != null) {
+            shipping.close();
+            shipping = null;
+        }
         if (order != null) {
             order.close();
             order = null;
