@@ -112,6 +112,37 @@ class SslBundleIntegrationTests {
     }
 
     @Test
+    void aTrustBundleChangeAloneUpdatesTheRegistryWithTheNewTrustStore() throws Exception {
+        // A CA rotation as SPIRE does it: the next root joins the bundle before it signs anything.
+        TestCertificateAuthority nextRoot = TestCertificateAuthority.create("example.org");
+        List<SslBundle> updates = new CopyOnWriteArrayList<>();
+        app.getBean(SslBundles.class).addBundleUpdateHandler("spiffe", updates::add);
+        Object leaf = leafOf(bundle());
+        ByteArrayOutputStream both = new ByteArrayOutputStream();
+        both.write(ca.certificate().getEncoded());
+        both.write(nextRoot.certificate().getEncoded());
+        try {
+            agent.serveOwnBundle(both.toByteArray());
+            await().atMost(Duration.ofSeconds(10))
+                .until(() -> !updates.isEmpty() && trusted(updates.get(updates.size() - 1)).size() == 2);
+            assertThat(trusted(bundle())).containsExactlyInAnyOrder(ca.certificate(), nextRoot.certificate());
+            assertThat(leafOf(bundle())).as("the SVID did not change").isEqualTo(leaf);
+        }
+        finally {
+            agent.serveOwnBundle(null);
+            await().atMost(Duration.ofSeconds(10)).until(() -> trusted(bundle()).size() == 1);
+        }
+    }
+
+    private static List<Object> trusted(SslBundle bundle) throws Exception {
+        KeyStore trustStore = bundle.getStores().getTrustStore();
+        return Collections.list(trustStore.aliases())
+            .stream()
+            .map(alias -> (Object) certificate(trustStore, alias))
+            .toList();
+    }
+
+    @Test
     void everyRegistryTheRegistrarServedIsUpdated() {
         DefaultSslBundleRegistry second = new DefaultSslBundleRegistry();
         app.getBean(SpiffeSslBundleRegistrar.class).registerBundles(second);
@@ -123,12 +154,7 @@ class SslBundleIntegrationTests {
 
     @Test
     void theTrustStoreHoldsOnlyTheOwnTrustDomainsAuthoritiesNotTheFederatedOnes() throws Exception {
-        KeyStore trustStore = bundle().getStores().getTrustStore();
-        List<Object> certificates = Collections.list(trustStore.aliases())
-            .stream()
-            .map(alias -> (Object) certificate(trustStore, alias))
-            .toList();
-        assertThat(certificates).containsExactly(ca.certificate());
+        assertThat(trusted(bundle())).containsExactly(ca.certificate());
     }
 
     @Test

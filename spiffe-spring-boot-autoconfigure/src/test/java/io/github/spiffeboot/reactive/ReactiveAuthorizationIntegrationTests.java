@@ -30,6 +30,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.security.config.web.server.ServerHttpSecurity;
 import org.springframework.security.web.server.SecurityWebFilterChain;
+import org.springframework.web.server.session.DefaultWebSessionManager;
+import org.springframework.web.server.session.InMemoryWebSessionStore;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -280,6 +282,9 @@ class ReactiveAuthorizationIntegrationTests {
             assertThat(response.header("set-cookie")).as("Set-Cookie on a " + response.status()).isNull();
         }
         assertThat(responses.get(4).body()).doesNotContain("IllegalStateException").doesNotContain("trace");
+        // Not only no cookie: WebFlux's session store holds no session (one saved without a cookie would show here).
+        DefaultWebSessionManager sessions = app.getBean(DefaultWebSessionManager.class);
+        assertThat(((InMemoryWebSessionStore) sessions.getSessionStore()).getSessions()).isEmpty();
     }
 
     @Test
