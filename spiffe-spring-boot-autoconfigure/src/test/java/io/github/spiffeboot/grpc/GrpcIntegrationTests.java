@@ -25,11 +25,13 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.springframework.aop.support.AopUtils;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.boot.test.system.CapturedOutput;
 import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.context.ConfigurableApplicationContext;
 
+import static io.github.spiffeboot.testapp.GrpcPaymentsApplication.LEDGER;
 import static io.github.spiffeboot.testapp.GrpcPaymentsApplication.SERVICE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -141,6 +143,32 @@ class GrpcIntegrationTests {
     void allowedCallersOnMethodsTheServiceCallsAnswerPermissionDenied() {
         assertThat(call(ORDER, "Receipt", "p-1")).isEqualTo("receipt p-1");
         assertThat(statusOf(OPS, "Receipt")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
+    void methodSecurityOnTheGrpcServiceItsMethodsAnswersPermissionDenied() {
+        // The rule lets the whole trust domain in; the annotations on the service's own methods narrow it.
+        assertThat(ledgerCall(ORDER, "Balance")).isEqualTo("balance of a-1");
+        assertThat(ledgerStatusOf(SUBSCRIPTION, "Balance")).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(ledgerCall(OPS, "Close")).isEqualTo("closed a-1");
+        assertThat(ledgerStatusOf(ORDER, "Close")).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(AopUtils.isAopProxy(app.getBean(GrpcPaymentsApplication.LedgerService.class))).isTrue();
+    }
+
+    private String ledgerCall(String caller, String method) {
+        try (TestGrpcChannel channel = agent.client(caller).grpc(port)) {
+            return channel.call(LEDGER + "/" + method, "a-1");
+        }
+    }
+
+    private Status.Code ledgerStatusOf(String caller, String method) {
+        try {
+            ledgerCall(caller, method);
+            return Status.Code.OK;
+        }
+        catch (StatusRuntimeException ex) {
+            return ex.getStatus().getCode();
+        }
     }
 
     @Test
@@ -364,7 +392,8 @@ class GrpcIntegrationTests {
                 rule + "[3].grpc-method=" + SERVICE + "/Receipt", rule + "[3].ids=spiffe://example.org/**",
                 rule + "[4].grpc-method=" + SERVICE + "/Echo", rule + "[4].ids=" + ORDER,
                 rule + "[5].name=trial", rule + "[5].grpc-method=" + SERVICE + "/Trial", rule + "[5].ids=" + ORDER,
-                rule + "[5].dry-run=true");
+                rule + "[5].dry-run=true", rule + "[6].grpc-method=" + LEDGER + "/*",
+                rule + "[6].ids=spiffe://example.org/**");
     }
 
     /** A bidirectional stream of the Echo method: one request, one answer. */

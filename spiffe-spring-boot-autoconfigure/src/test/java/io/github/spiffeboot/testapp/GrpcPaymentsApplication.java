@@ -14,6 +14,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
+import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -31,6 +32,8 @@ import static io.github.spiffeboot.test.TestGrpcChannel.textMethod;
 public class GrpcPaymentsApplication {
 
     public static final String SERVICE = "payments.v1.Payments";
+
+    public static final String LEDGER = "payments.v1.Ledger";
 
     @Bean
     Operations operations() {
@@ -71,6 +74,11 @@ public class GrpcPaymentsApplication {
         return () -> definition;
     }
 
+    @Bean
+    LedgerService ledger() {
+        return new LedgerService();
+    }
+
     private static ServerCallHandler<String, String> unary(java.util.function.Function<String, String> body) {
         return ServerCalls.asyncUnaryCall((request, responses) -> {
             responses.onNext(body.apply(request));
@@ -98,6 +106,47 @@ public class GrpcPaymentsApplication {
         @AllowedCallers("spiffe://example.org/ns/production/sa/order-service")
         public String receipt(String id) {
             return "receipt " + id;
+        }
+    }
+
+    /**
+     * Shaped as protoc-gen-grpc-java's code: an {@code ImplBase} whose final {@code bindService()} binds this
+     * instance's own methods, so that method security on a subclass applies to the gRPC methods themselves.
+     */
+    public abstract static class LedgerImplBase implements BindableService {
+
+        public void balance(String account, StreamObserver<String> responses) {
+            responses.onError(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+        }
+
+        public void close(String account, StreamObserver<String> responses) {
+            responses.onError(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+        }
+
+        @Override
+        public final ServerServiceDefinition bindService() {
+            return ServerServiceDefinition.builder(LEDGER)
+                .addMethod(textMethod(LEDGER + "/Balance", MethodType.UNARY), ServerCalls.asyncUnaryCall(this::balance))
+                .addMethod(textMethod(LEDGER + "/Close", MethodType.UNARY), ServerCalls.asyncUnaryCall(this::close))
+                .build();
+        }
+    }
+
+    /** A gRPC service whose own methods carry {@code @PreAuthorize} and {@code @AllowedCallers}. */
+    public static class LedgerService extends LedgerImplBase {
+
+        @Override
+        @PreAuthorize("@spiffe.isCaller('spiffe://example.org/ns/production/sa/order-service')")
+        public void balance(String account, StreamObserver<String> responses) {
+            responses.onNext("balance of " + account);
+            responses.onCompleted();
+        }
+
+        @Override
+        @AllowedCallers("spiffe://example.org/ns/ops/**")
+        public void close(String account, StreamObserver<String> responses) {
+            responses.onNext("closed " + account);
+            responses.onCompleted();
         }
     }
 
