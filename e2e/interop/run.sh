@@ -61,7 +61,7 @@ order_wrong_port=$(free_port)
 
 echo "== Starting payment-service (Java), a go-spiffe server, and order-service (Java) in front of it"
 SPIFFE_ENDPOINT_SOCKET="unix://$work/payment.sock" SERVER_PORT=$payment_port MANAGEMENT_PORT=$(free_port) \
-    java -jar sample-payment-service/target/sample-payment-service-exec.jar > "$work/payment.log" 2>&1 &
+    GRPC_PORT=$(free_port) java -jar sample-payment-service/target/sample-payment-service-exec.jar > "$work/payment.log" 2>&1 &
 pids+=($!)
 "$work/go-server" -socket "unix://$work/goserver.sock" -addr "127.0.0.1:$goserver_port" \
     -authorize "$td/order-service" -idle-timeout 1s > "$work/go-server.log" 2>&1 &

@@ -211,7 +211,7 @@ start_java() { # name, workload, jar, server port, management port, then env ass
     (($#)) && shift
     as_workload "$workload"
     "${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$port" MANAGEMENT_PORT="$mgmt" \
-        "${env[@]}" java "${java_opts[@]}" -jar "$work/bin/$jar" \
+        GRPC_PORT="$(free_port)" "${env[@]}" java "${java_opts[@]}" -jar "$work/bin/$jar" \
         --logging.level.io.github.spiffeboot.source.WorkloadApiX509Source=DEBUG "$@" >"$logs/$name.log" 2>&1 &
     pids[$name]=$!
 }
@@ -268,7 +268,7 @@ create_entry b partner.org "$partner/intruder" partner-intruder -federatesWith s
 # A workload whose uid has no entry: it must fail to start (checked below).
 as_workload no-entry
 "${as[@]}" env SPIFFE_ENDPOINT_SOCKET="$(socket_of a)" SERVER_PORT="$(free_port)" MANAGEMENT_PORT="$(free_port)" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=10s java "${java_opts[@]}" -jar "$work/bin/payment-service.jar" >"$logs/no-entry.log" 2>&1 &
+    GRPC_PORT="$(free_port)" SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=10s java "${java_opts[@]}" -jar "$work/bin/payment-service.jar" >"$logs/no-entry.log" 2>&1 &
 pids[no-entry]=$!
 as_workload go-payment-service
 "${as[@]}" "$work/bin/go-server" -socket "$(socket_of a)" -addr "127.0.0.1:$goserver_port" \

@@ -60,6 +60,8 @@ final class ServerProcess implements AutoCloseable {
         builder.environment().putAll(environment);
         builder.environment().put("SERVER_PORT", String.valueOf(port));
         builder.environment().put("MANAGEMENT_PORT", String.valueOf(managementPort));
+        // payment-service also serves gRPC: any free port, so that peers never collide on the default.
+        builder.environment().put("GRPC_PORT", "0");
         return new ServerProcess(name, builder.start(), log, port, managementPort);
     }
 

@@ -218,6 +218,7 @@ public final class StartupBenchmark {
         }
         builder.environment().put("SERVER_PORT", String.valueOf(port));
         builder.environment().put("MANAGEMENT_PORT", String.valueOf(freePort()));
+        builder.environment().put("GRPC_PORT", "0");
         return builder;
     }
 

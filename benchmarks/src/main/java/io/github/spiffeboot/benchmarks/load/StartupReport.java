@@ -49,7 +49,8 @@ final class StartupReport {
             .append("` (the machine is shared with other builds: read the ratios, not the absolute times).\n");
         md.append("- JDKs: ").append(jdk).append(" (all rows not marked JDK 25); ").append(jdk25).append(".\n");
         md.append("- Servers: starter = `").append(Peer.STARTER.jar()).append("` (its SVID from the development Workload ")
-            .append("API on a Unix socket); plain = `").append(Peer.PLAIN.jar()).append("` (plain Spring Boot TLS, PEM ")
+            .append("API on a Unix socket; since the gRPC sample it also starts Boot's gRPC server, which plain does ")
+            .append("not: the starter's rows include that); plain = `").append(Peer.PLAIN.jar()).append("` (plain Spring Boot TLS, PEM ")
             .append("bundle from the same CA, `client-auth=need`, no Spring Security). Both: the same endpoints, Actuator ")
             .append("and Prometheus on a plain-HTTP management port, no extra JVM flags. Jars built with `-Paot` ")
             .append("(`process-aot`); \"extracted\" = `java -Djarmode=tools -jar <jar> extract`, the layout CDS and the ")

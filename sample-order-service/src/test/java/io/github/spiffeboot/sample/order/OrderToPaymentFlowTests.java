@@ -47,7 +47,7 @@ class OrderToPaymentFlowTests {
     void start() {
         TestWorkloadApi paymentAgent = agent(PAYMENT);
         orderAgent = agent(ORDER);
-        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0", "MANAGEMENT_PORT=0",
+        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0", "MANAGEMENT_PORT=0", "GRPC_PORT=0",
                 "spiffe.workload-api.socket=" + paymentAgent.socketAddress()).run()));
         orderContext = order(orderAgent, "https://localhost:" + paymentPort);
         orderPort = port(orderContext);

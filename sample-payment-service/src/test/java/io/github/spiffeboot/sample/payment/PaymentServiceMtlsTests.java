@@ -4,13 +4,21 @@ import java.io.IOException;
 import java.math.BigInteger;
 import java.time.Duration;
 
+import io.github.spiffeboot.sample.payments.v1.ChargeRequest;
+import io.github.spiffeboot.sample.payments.v1.PaymentReply;
+import io.github.spiffeboot.sample.payments.v1.PaymentsGrpc;
+import io.github.spiffeboot.sample.payments.v1.RefundRequest;
 import io.github.spiffeboot.source.X509ContextSource;
+import io.github.spiffeboot.test.TestGrpcChannel;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestWorkloadApi;
 import io.github.spiffeboot.test.spring.WithSpiffeIdentity;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.grpc.test.autoconfigure.LocalGrpcServerPort;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
 
@@ -19,7 +27,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /** payment-service as users test their own services: with the test module's annotation and clients. */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "spring.config.name=payment-service", "MANAGEMENT_PORT=0" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = { "spring.config.name=payment-service", "MANAGEMENT_PORT=0", "GRPC_PORT=0" })
 @WithSpiffeIdentity("spiffe://example.org/ns/production/sa/payment-service")
 class PaymentServiceMtlsTests {
 
@@ -35,6 +43,30 @@ class PaymentServiceMtlsTests {
 
     @LocalServerPort
     int port;
+
+    @LocalGrpcServerPort
+    int grpcPort;
+
+    @Test
+    void chargesOverGrpcForACallerTheGrpcRulesAllow() {
+        try (TestGrpcChannel channel = workloadApi.client(ORDER_SERVICE).grpc(grpcPort)) {
+            PaymentReply reply = channel.call(PaymentsGrpc.getChargeMethod(),
+                    ChargeRequest.newBuilder().setOrderId("g-1").setAmount(42).build());
+            assertThat(reply.getStatus()).isEqualTo("charged");
+            assertThat(reply.getCaller()).isEqualTo(ORDER_SERVICE);
+            assertThat(channel.lastServerChain()[0]).isEqualTo(source.current().svid().leaf());
+        }
+    }
+
+    @Test
+    void refusesAGrpcRefundToACallerTheGrpcRulesDoNotAllowWithPermissionDenied() {
+        try (TestGrpcChannel channel = workloadApi.client(SUBSCRIPTION_SERVICE).grpc(grpcPort)) {
+            assertThatThrownBy(() -> channel.call(PaymentsGrpc.getRefundMethod(),
+                    RefundRequest.newBuilder().setOrderId("g-2").build()))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        ex -> assertThat(ex.getStatus().getCode()).isEqualTo(Status.Code.PERMISSION_DENIED));
+        }
+    }
 
     @Test
     void servesItsOwnSvid() throws IOException {

@@ -61,7 +61,7 @@ class ShippingServiceFlowTests {
         TestWorkloadApi paymentAgent = agent(PAYMENT);
         shippingAgent = agent(SHIPPING);
         paymentPort = port(run(PaymentServiceApplication.application()
-            .properties("SERVER_PORT=0", "MANAGEMENT_PORT=0", "spiffe.workload-api.socket=" + paymentAgent.socketAddress())
+            .properties("SERVER_PORT=0", "MANAGEMENT_PORT=0", "GRPC_PORT=0", "spiffe.workload-api.socket=" + paymentAgent.socketAddress())
             .run()));
         shippingContext = shipping("https://localhost:" + paymentPort);
         shippingPort = port(shippingContext);
