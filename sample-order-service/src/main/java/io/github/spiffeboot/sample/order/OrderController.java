@@ -15,9 +15,9 @@ import org.springframework.web.bind.annotation.RestController;
 @RequestMapping("/api/orders")
 class OrderController {
 
-    private final PaymentClient payments;
+    private final Payments payments;
 
-    OrderController(PaymentClient payments) {
+    OrderController(Payments payments) {
         this.payments = payments;
     }
 

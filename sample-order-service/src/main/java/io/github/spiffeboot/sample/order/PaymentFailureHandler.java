@@ -9,6 +9,9 @@ import java.util.Map;
 
 import javax.net.ssl.SSLException;
 
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.ExceptionHandler;
@@ -16,7 +19,7 @@ import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.client.ResourceAccessException;
 import org.springframework.web.client.RestClientResponseException;
 
-/** What went wrong with payment-service, as a clear JSON answer instead of a stack trace. */
+/** What went wrong with payment-service (over REST or gRPC), as a clear JSON answer instead of a stack trace. */
 @RestControllerAdvice
 class PaymentFailureHandler {
 
@@ -49,6 +52,29 @@ class PaymentFailureHandler {
         }
         return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
             .body(body("payment_io_error", "calling payment-service failed: " + cause.getMessage()));
+    }
+
+    @ExceptionHandler(StatusRuntimeException.class)
+    ResponseEntity<Map<String, Object>> grpcFailure(StatusRuntimeException ex) {
+        if (has(ex, SSLException.class)) {
+            return ResponseEntity.status(HttpStatus.BAD_GATEWAY)
+                .body(body("payment_tls_failure", "mTLS with payment-service failed: " + rootCause(ex).getMessage()));
+        }
+        Status.Code code = ex.getStatus().getCode();
+        return switch (code) {
+            case PERMISSION_DENIED, UNAUTHENTICATED -> {
+                Map<String, Object> body = body("payment_forbidden",
+                        "payment-service answered " + code + ": this service may not make that call");
+                body.put("upstreamStatus", code.name());
+                yield ResponseEntity.status(HttpStatus.BAD_GATEWAY).body(body);
+            }
+            case DEADLINE_EXCEEDED -> ResponseEntity.status(HttpStatus.GATEWAY_TIMEOUT)
+                .body(body("payment_timeout", "payment-service did not answer in time"));
+            case UNAVAILABLE -> ResponseEntity.status(HttpStatus.SERVICE_UNAVAILABLE)
+                .body(body("payment_unavailable", "payment-service cannot be reached: " + ex.getStatus()));
+            default -> ResponseEntity.status(HttpStatus.BAD_GATEWAY)
+                .body(body("payment_error", "calling payment-service failed: " + ex.getStatus()));
+        };
     }
 
     private static Map<String, Object> body(String error, String message) {

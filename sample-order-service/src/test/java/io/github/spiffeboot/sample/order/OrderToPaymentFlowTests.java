@@ -39,6 +39,8 @@ class OrderToPaymentFlowTests {
 
     int paymentPort;
 
+    int paymentGrpcPort;
+
     int orderPort;
 
     ConfigurableApplicationContext orderContext;
@@ -47,7 +49,9 @@ class OrderToPaymentFlowTests {
     void start() {
         TestWorkloadApi paymentAgent = agent(PAYMENT);
         orderAgent = agent(ORDER);
-        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0", "MANAGEMENT_PORT=0", "GRPC_PORT=0",
+        paymentGrpcPort = freePort();
+        paymentPort = port(run(PaymentServiceApplication.application().properties("SERVER_PORT=0", "MANAGEMENT_PORT=0",
+                "GRPC_PORT=" + paymentGrpcPort,
                 "spiffe.workload-api.socket=" + paymentAgent.socketAddress()).run()));
         orderContext = order(orderAgent, "https://localhost:" + paymentPort);
         orderPort = port(orderContext);
@@ -91,6 +95,50 @@ class OrderToPaymentFlowTests {
         assertThat(orderAgent.client("spiffe://example.org/ns/production/sa/subscription-service")
             .post(orderPort, "/api/orders", "{}")
             .status()).isEqualTo(403);
+    }
+
+    @Test
+    void withOnePropertyOrderServiceChargesAndRefundsOverGrpc() throws IOException {
+        int port = port(order(orderAgent, "https://localhost:" + paymentPort, "--payment.transport=grpc",
+                "--spring.grpc.client.channel.payment.target=localhost:" + paymentGrpcPort));
+        TestHttpResponse charged = orderAgent.client(STOREFRONT).post(port, "/api/orders", "{\"amount\":42}");
+        assertThat(charged.status()).isEqualTo(200);
+        assertThat(charged.body()).contains("\"status\":\"charged\"")
+            .contains("\"caller\":\"" + ORDER + "\"")
+            .contains("\"transport\":\"grpc\"");
+        TestHttpResponse refunded = orderAgent.client(STOREFRONT).post(port, "/api/orders/o-1/refund", "{}");
+        assertThat(refunded.body()).contains("\"status\":\"refunded\"").contains("\"transport\":\"grpc\"");
+    }
+
+    @Test
+    void aGrpcRefusalByPaymentServiceBecomesAClearJsonAnswer() throws IOException {
+        TestWorkloadApi staging = agent("spiffe://example.org/ns/staging/sa/order-service");
+        int port = port(order(staging, "https://localhost:" + paymentPort, "--payment.transport=grpc",
+                "--spring.grpc.client.channel.payment.target=localhost:" + paymentGrpcPort));
+        TestHttpResponse response = staging.client(STOREFRONT).post(port, "/api/orders", "{}");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("\"error\":\"payment_forbidden\"")
+            .contains("\"upstreamStatus\":\"PERMISSION_DENIED\"");
+    }
+
+    @Test
+    void aGrpcPaymentServiceWithAnotherIdIsATlsFailureNamingBothIds() throws IOException {
+        String expected = "spiffe://example.org/ns/production/sa/not-payment";
+        int port = port(order(orderAgent, "https://localhost:" + paymentPort, "--payment.transport=grpc",
+                "--spring.grpc.client.channel.payment.target=localhost:" + paymentGrpcPort,
+                "--spiffe.client.servers.payment.ids[0]=" + expected));
+        TestHttpResponse response = orderAgent.client(STOREFRONT).post(port, "/api/orders", "{}");
+        assertThat(response.status()).isEqualTo(502);
+        assertThat(response.body()).contains("\"error\":\"payment_tls_failure\"")
+            .contains("expected " + expected)
+            .contains("presented " + PAYMENT);
+    }
+
+    @Test
+    void anUnknownTransportStopsTheStartNamingTheProperty() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                () -> order(orderAgent, "https://localhost:" + paymentPort, "--payment.transport=soap"))
+            .hasStackTraceContaining("payment.transport must be rest or grpc, not 'soap'");
     }
 
     @Test
@@ -167,6 +215,15 @@ class OrderToPaymentFlowTests {
     private ConfigurableApplicationContext run(ConfigurableApplicationContext context) {
         started.add(context);
         return context;
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+        catch (IOException ex) {
+            throw new IllegalStateException(ex);
+        }
     }
 
     private static int port(ConfigurableApplicationContext context) {
