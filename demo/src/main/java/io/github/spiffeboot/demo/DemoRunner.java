@@ -13,11 +13,18 @@ import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
 
+import io.github.spiffeboot.sample.payments.v1.ChargeRequest;
+import io.github.spiffeboot.sample.payments.v1.PaymentReply;
+import io.github.spiffeboot.sample.payments.v1.PaymentsGrpc;
+import io.github.spiffeboot.sample.payments.v1.RefundRequest;
 import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.TestGrpcChannel;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestHttpResponse;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.dev.DevWorkloadApi;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 
 /**
  * The README's demo: a development Workload API with one socket per workload, payment-service started
@@ -107,6 +114,7 @@ public final class DemoRunner {
         workloads.forEach((name, id) -> say("  " + id + "  <-  unix://" + workloadApi.workload(name).socketPath()));
 
         int paymentPort = freePort();
+        int paymentGrpcPort = freePort();
         int orderPort = freePort();
         int shippingPort = freePort();
         step("Starting payment-service (port " + paymentPort + "), order-service (port " + orderPort
@@ -114,7 +122,8 @@ public final class DemoRunner {
                 + "), each with SPIFFE_ENDPOINT_SOCKET pointing at its own socket"
                 + (serviceJvmOptions.isEmpty() ? "" : ", JVM options " + String.join(" ", serviceJvmOptions)));
         payment = ServiceProcess.start("payment-service", paymentJar, serviceJvmOptions,
-                Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("payment-service").socketPath()),
+                Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("payment-service").socketPath(),
+                        "GRPC_PORT", String.valueOf(paymentGrpcPort)),
                 paymentPort, freePort(), work);
         order = ServiceProcess.start("order-service", orderJar, serviceJvmOptions,
                 Map.of("SPIFFE_ENDPOINT_SOCKET", "unix://" + workloadApi.workload("order-service").socketPath(),
@@ -165,6 +174,9 @@ public final class DemoRunner {
         say("  refund: " + refund.status() + " " + refund.body());
         ok &= expect(charge.status() == 200 && refund.status() == 403, "the refund is denied with 403, the charge allowed");
 
+        step("payment-service's gRPC API (port " + paymentGrpcPort + "), under the same kind of rules as its REST API");
+        ok &= paymentsOverGrpc(paymentGrpcPort);
+
         step("storefront asks shipping-service, a WebFlux service on Reactor Netty, to ship the order");
         ok &= shippingOnWebFlux(shippingPort);
 
@@ -200,6 +212,34 @@ public final class DemoRunner {
         ok &= expect(readiness.statusCode() == 200 && metrics.body().contains("spiffe_svid_rotations_total"),
                 "probes and Prometheus need no certificate on the management port");
         return ok;
+    }
+
+    /**
+     * Boot's gRPC server with the SVID, and grpc-method rules decided by the same policy: order-service may
+     * charge, subscription-service may not refund (order-service switches to this API with one property,
+     * payment.transport=grpc).
+     */
+    private boolean paymentsOverGrpc(int grpcPort) {
+        boolean ok;
+        try (TestGrpcChannel channel = client(ORDER).grpc(grpcPort)) {
+            PaymentReply reply = channel.call(PaymentsGrpc.getChargeMethod(),
+                    ChargeRequest.newBuilder().setOrderId("o-2001").setAmount(42).build());
+            say("  order-service calls payments.v1.Payments/Charge: OK, status " + reply.getStatus() + ", caller "
+                    + reply.getCaller() + "; payment-service presented " + uri(channel.lastServerChain()[0]));
+            ok = expect("charged".equals(reply.getStatus()) && ORDER.equals(reply.getCaller()),
+                    "an allowed gRPC call goes through, and payment-service saw order-service as the caller");
+        }
+        try (TestGrpcChannel channel = client(SUBSCRIPTION).grpc(grpcPort)) {
+            channel.call(PaymentsGrpc.getRefundMethod(), RefundRequest.newBuilder().setOrderId("s-7").build());
+            say("  subscription-service calls payments.v1.Payments/Refund: OK");
+            return ok & expect(false, "a gRPC call the rules do not allow is refused with PERMISSION_DENIED");
+        }
+        catch (StatusRuntimeException refused) {
+            say("  subscription-service calls payments.v1.Payments/Refund: " + refused.getStatus().getCode() + " ("
+                    + refused.getStatus().getDescription() + ")");
+            return ok & expect(refused.getStatus().getCode() == Status.Code.PERMISSION_DENIED,
+                    "a gRPC call the rules do not allow is refused with PERMISSION_DENIED");
+        }
     }
 
     /**
