@@ -27,7 +27,8 @@ fail() {
 }
 
 echo "== Building the go-spiffe programs"
-(cd e2e/interop && go build -o "$work/go-client" ./client && go build -o "$work/go-server" ./server)
+(cd e2e/interop && go build -o "$work/go-client" ./client && go build -o "$work/go-server" ./server \
+    && go build -o "$work/go-grpc-client" ./grpcclient && go build -o "$work/go-grpc-server" ./grpcserver)
 
 echo "== Starting the development Workload API"
 ./mvnw -q -B dependency:build-classpath -pl spiffe-spring-boot-test -Dmdep.outputFile="$work/cp.txt"
@@ -55,13 +56,17 @@ wait_port() {
 }
 
 payment_port=$(free_port)
+payment_grpc_port=$(free_port)
 goserver_port=$(free_port)
+go_grpc_port=$(free_port)
 order_port=$(free_port)
 order_wrong_port=$(free_port)
+order_grpc_port=$(free_port)
+order_grpc_wrong_port=$(free_port)
 
 echo "== Starting payment-service (Java), a go-spiffe server, and order-service (Java) in front of it"
 SPIFFE_ENDPOINT_SOCKET="unix://$work/payment.sock" SERVER_PORT=$payment_port MANAGEMENT_PORT=$(free_port) \
-    GRPC_PORT=$(free_port) java -jar sample-payment-service/target/sample-payment-service-exec.jar > "$work/payment.log" 2>&1 &
+    GRPC_PORT=$payment_grpc_port java -jar sample-payment-service/target/sample-payment-service-exec.jar > "$work/payment.log" 2>&1 &
 pids+=($!)
 "$work/go-server" -socket "unix://$work/goserver.sock" -addr "127.0.0.1:$goserver_port" \
     -authorize "$td/order-service" -idle-timeout 1s > "$work/go-server.log" 2>&1 &
@@ -74,7 +79,20 @@ SPIFFE_ENDPOINT_SOCKET="unix://$work/order.sock" SERVER_PORT=$order_wrong_port M
     PAYMENT_URL="https://localhost:$goserver_port" SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server" \
     java -jar sample-order-service/target/sample-order-service-exec.jar > "$work/order-wrong.log" 2>&1 &
 pids+=($!)
-for port in $payment_port $goserver_port $order_port $order_wrong_port; do
+# payment-service's gRPC API has a go-spiffe counterpart too, and order-service calls it with one property.
+"$work/go-grpc-server" -socket "unix://$work/goserver.sock" -addr "127.0.0.1:$go_grpc_port" \
+    -authorize "$td/order-service" > "$work/go-grpc-server.log" 2>&1 &
+pids+=($!)
+SPIFFE_ENDPOINT_SOCKET="unix://$work/order.sock" SERVER_PORT=$order_grpc_port MANAGEMENT_PORT=$(free_port) \
+    PAYMENT_TRANSPORT=grpc PAYMENT_GRPC_TARGET="localhost:$go_grpc_port" SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service" \
+    java -jar sample-order-service/target/sample-order-service-exec.jar > "$work/order-grpc.log" 2>&1 &
+pids+=($!)
+SPIFFE_ENDPOINT_SOCKET="unix://$work/order.sock" SERVER_PORT=$order_grpc_wrong_port MANAGEMENT_PORT=$(free_port) \
+    PAYMENT_TRANSPORT=grpc PAYMENT_GRPC_TARGET="localhost:$go_grpc_port" SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server" \
+    java -jar sample-order-service/target/sample-order-service-exec.jar > "$work/order-grpc-wrong.log" 2>&1 &
+pids+=($!)
+for port in $payment_port $payment_grpc_port $goserver_port $go_grpc_port $order_port $order_wrong_port \
+    $order_grpc_port $order_grpc_wrong_port; do
     wait_port "$port" || fail "nothing listens on port $port"
 done
 
@@ -130,6 +148,31 @@ echo "  OK: 5 charges from order-service came on 5 new connections"
 [ "$resumed" -eq 0 ] || fail "$resumed of 5 connections from order-service resumed a TLS session: $charges"
 checks=$((checks + 1))
 echo "  OK: none of them resumed a TLS session: each was a full, verified handshake"
+
+echo "== gRPC: go-spiffe client (grpccredentials) -> payment-service's gRPC API (Boot's gRPC server)"
+go_grpc() { # socket-name, then client flags
+    local name=$1
+    shift
+    "$work/go-grpc-client" -socket "unix://$work/$name.sock" "$@"
+}
+out=$(go_grpc order -target "localhost:$payment_grpc_port" -expect "$td/payment-service" -method refund)
+expect_output "go-spiffe gRPC client (order-service) may refund" 'code=OK status=refunded' "$out"
+expect_output "payment-service's gRPC API saw the Go client's SPIFFE ID" "caller=$td/order-service" "$out"
+out=$(go_grpc subscription -target "localhost:$payment_grpc_port" -expect "$td/payment-service" -method refund)
+expect_output "go-spiffe gRPC client (subscription-service) is denied a refund" 'code=PermissionDenied' "$out"
+out=$(go_grpc subscription -target "localhost:$payment_grpc_port" -expect "$td/someone-else" -method charge)
+expect_output "go-spiffe gRPC client expecting another server ID refuses payment-service" 'code=Unavailable.*unexpected ID' "$out"
+
+echo "== gRPC: order-service (payment.transport=grpc) -> go-spiffe gRPC server"
+out=$(go_client storefront -url "https://localhost:$order_grpc_port/api/orders" -expect "$td/order-service" -body '{"amount":9}')
+expect_output "order-service charged over gRPC through the go-spiffe server" 'status=200' "$out"
+expect_output "the go-spiffe gRPC server saw order-service's SPIFFE ID" "\"caller\":\"$td/order-service\"" "$out"
+expect_output "and it went over gRPC" '"transport":"grpc"' "$out"
+out=$(go_client storefront -url "https://localhost:$order_grpc_wrong_port/api/orders" -expect "$td/order-service")
+expect_output "order-service expecting another ID refuses the go-spiffe gRPC server" 'status=502' "$out"
+expect_output "and says which ID it expected and which was presented" "expected $td/not-the-go-server, presented $td/go-payment-service" "$out"
+out=$(go_grpc storefront -target "localhost:$go_grpc_port" -expect "$td/go-payment-service" -method charge)
+expect_output "the go-spiffe gRPC server refuses a caller it does not authorize" 'code=Unavailable' "$out"
 
 echo "== A stream of Go requests to payment-service across two rotations (SVIDs live 20 s)"
 out=$(go_client subscription -url "https://localhost:$payment_port/api/payments/charge" -expect "$td/payment-service" \
