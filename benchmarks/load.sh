@@ -4,6 +4,7 @@
 # JVM; the load driver is ab (Debian's apache2-utils, installed here if missing). Results go to their own
 # section of BENCHMARKS.md. './mvnw verify' never runs this. See --help for the options, e.g.:
 #   benchmarks/load.sh                          full comparison (~15 minutes)
+#   benchmarks/load.sh --grpc                   gRPC unary calls, starter against plain Boot gRPC TLS
 #   benchmarks/load.sh --soak                   full soak (2 phases of 10 minutes, plus warm-up)
 #   benchmarks/load.sh --smoke [--soak]         short runs that prove the harness, labelled SMOKE RUN
 set -euo pipefail
@@ -19,7 +20,7 @@ done
 
 # One reactor with 'package' (never 'install'): the classpath and the servers' jars are this checkout's.
 ./mvnw -q -B -ntp -DskipTests package dependency:build-classpath \
-  -pl benchmarks,benchmarks/load-plain-tls,benchmarks/load-x509,benchmarks/load-webflux,benchmarks/load-plain-webflux,sample-payment-service -am \
+  -pl benchmarks,benchmarks/load-plain-tls,benchmarks/load-x509,benchmarks/load-webflux,benchmarks/load-plain-webflux,benchmarks/load-plain-grpc,sample-payment-service -am \
   -Dmdep.outputFile=target/load.classpath
 exec java -Xmx256m -Dload.root="$PWD" \
   -cp "benchmarks/target/classes:$(cat benchmarks/target/load.classpath)" \

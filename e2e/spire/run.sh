@@ -100,7 +100,8 @@ mkdir -p "$work/bin"
 cp sample-payment-service/target/sample-payment-service-exec.jar "$work/bin/payment-service.jar"
 cp sample-order-service/target/sample-order-service-exec.jar "$work/bin/order-service.jar"
 cp e2e/spire/payment-service-e2e.yml "$work/bin/"
-(cd e2e/interop && go build -o "$work/bin/go-client" ./client && go build -o "$work/bin/go-server" ./server)
+(cd e2e/interop && go build -o "$work/bin/go-client" ./client && go build -o "$work/bin/go-server" ./server \
+    && go build -o "$work/bin/go-grpc-client" ./grpcclient)
 chmod -R a+rX "$work/bin"
 
 # ---------------------------------------------------------------------------------------------------------
@@ -198,7 +199,7 @@ create_entry() { # server name, trust domain, SPIFFE ID, workload, extra entry c
 # ---------------------------------------------------------------------------------------------------------
 # Started before SPIRE, so that they are up well before the CA rotation; they wait for the agent's socket.
 step "Java services: payment-service (no entry yet), order-service, two order-services in front of a go-spiffe server"
-payment_port=$(free_port) payment_mgmt=$(free_port)
+payment_port=$(free_port) payment_mgmt=$(free_port) payment_grpc_port=$(free_port)
 order_port=$(free_port) order_mgmt=$(free_port)
 goserver_port=$(free_port)
 order_go_port=$(free_port) order_go_wrong_port=$(free_port)
@@ -216,7 +217,7 @@ start_java() { # name, workload, jar, server port, management port, then env ass
     pids[$name]=$!
 }
 start_java payment-service payment-service payment-service.jar "$payment_port" "$payment_mgmt" \
-    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s -- --spring.config.additional-location="file:$work/bin/payment-service-e2e.yml"
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s GRPC_PORT="$payment_grpc_port" -- --spring.config.additional-location="file:$work/bin/payment-service-e2e.yml"
 start_java order-service order-service order-service.jar "$order_port" "$order_mgmt" \
     SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$payment_port"
 start_java order-service-to-go order-service order-service.jar "$order_go_port" "$(free_port)" \
@@ -371,6 +372,17 @@ expect_output "and says which ID it expected and which was presented" \
     "expected $td/not-the-go-server, presented $td/go-payment-service" "$out"
 out=$(client storefront a -url "https://localhost:$goserver_port/api/payments/charge" -expect "$td/go-payment-service" || true)
 expect_output "the go-spiffe server refuses a caller it does not authorize" 'error=' "$out"
+grpc_client() { # workload, then go-grpc-client arguments (agent a, in the foreground)
+    local workload=$1
+    shift
+    as_workload "$workload"
+    "${as[@]}" "$work/bin/go-grpc-client" -socket "$(socket_of a)" "$@"
+}
+out=$(grpc_client order-service -target "localhost:$payment_grpc_port" -expect "$td/payment-service" -method refund || true)
+expect_output "go-spiffe gRPC client (order-service) refunds through payment-service's gRPC API" 'code=OK status=refunded' "$out"
+expect_output "payment-service's gRPC API saw order-service's SPIFFE ID" "caller=$td/order-service" "$out"
+out=$(grpc_client subscription-service -target "localhost:$payment_grpc_port" -expect "$td/payment-service" -method refund || true)
+expect_output "go-spiffe gRPC client (subscription-service) gets PERMISSION_DENIED on refund" 'code=PermissionDenied' "$out"
 for name in order-service-to-go order-service-to-go-wrong go-server; do
     kill "${pids[$name]}" 2>/dev/null || true
     unset "pids[$name]"

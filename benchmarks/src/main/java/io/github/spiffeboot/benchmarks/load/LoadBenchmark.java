@@ -42,7 +42,8 @@ public final class LoadBenchmark {
         Runtime.getRuntime().addShutdownHook(new Thread(benchmark::stopAll, "load-benchmark-cleanup"));
         boolean ok = false;
         try {
-            ok = options.soak() ? benchmark.soak(options, command) : benchmark.compare(options, command);
+            ok = options.soak() ? benchmark.soak(options, command)
+                    : options.grpc() ? benchmark.compareGrpc(options, command) : benchmark.compare(options, command);
         }
         catch (Exception | Error ex) {
             System.err.println((options.soak() ? "SOAK FAILED" : "LOAD RUN FAILED") + ": " + ex);
@@ -69,6 +70,31 @@ public final class LoadBenchmark {
                 LoadReport.markdown(options, command, machine, Machine.currentLoadAverage(), results));
         LoadComparison.log("wrote the " + options.section() + " section of " + options.output() + "; logs and every ab output in " + work);
         LoadReport.summary(results).forEach(LoadComparison::log);
+        if (!results.problems().isEmpty()) {
+            System.err.println("LOAD RUN NOT VALID:");
+            results.problems().forEach(problem -> System.err.println("  " + problem));
+            return false;
+        }
+        return true;
+    }
+
+    private boolean compareGrpc(LoadOptions options, String command) throws Exception {
+        Machine machine = Machine.describe(options.root());
+        Path work = Files.createTempDirectory("spiffe-load-grpc");
+        Setup setup = setUp(options, work, options.measurementTtl());
+        Map<Peer, ServerProcess> servers = new EnumMap<>(Peer.class);
+        Map<Peer, Integer> grpcPorts = new EnumMap<>(Peer.class);
+        for (Peer peer : options.peers()) {
+            LoadComparison.log("starting " + peer.title());
+            int grpcPort = ServerLauncher.freePort();
+            grpcPorts.put(peer, grpcPort);
+            servers.put(peer, started(setup.launcher().start(peer, Map.of("GRPC_PORT", String.valueOf(grpcPort)))));
+        }
+        GrpcComparison.Results results = new GrpcComparison(options, new GrpcDriver(setup.pki())).run(servers, grpcPorts);
+        MarkdownSections.write(options.output(), options.section(),
+                GrpcReport.markdown(options, command, machine, Machine.currentLoadAverage(), results));
+        LoadComparison.log("wrote the " + options.section() + " section of " + options.output() + "; logs in " + work);
+        LoadComparison.log(GrpcReport.summary(options, results));
         if (!results.problems().isEmpty()) {
             System.err.println("LOAD RUN NOT VALID:");
             results.problems().forEach(problem -> System.err.println("  " + problem));

@@ -32,21 +32,22 @@ import java.util.regex.Pattern;
  * @param restartDowntime how long the Workload API stays down in the restart phase
  * @param engines compare TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty, the starter on
  * Reactor Netty with the JDK's TLS and with BoringSSL) instead of the default peers
+ * @param grpc compare gRPC unary calls (the starter's gRPC API against plain Boot gRPC TLS) instead
  */
 record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int rounds, Duration keepAliveRound,
         Duration newConnectionRound, int concurrency, int warmupKeepAlive, int warmupNewConnections,
         List<String> jvmFlags, Duration measurementTtl, Duration soakDuration, Duration sampleEvery,
         Duration certificateSampleEvery, Duration rotationTtl, Duration restartTtl, Duration restartDowntime,
-        boolean engines) {
+        boolean engines, boolean grpc) {
 
     /** The peers compared, in the order of odd rounds (even rounds run it reversed). */
     List<Peer> peers() {
-        return engines ? Peer.ENGINE_ORDER : Peer.ROUND_ORDER;
+        return grpc ? Peer.GRPC_ORDER : engines ? Peer.ENGINE_ORDER : Peer.ROUND_ORDER;
     }
 
     /** The section of the output file this run rewrites. */
     String section() {
-        return engines ? "load-engines" : "load";
+        return grpc ? "load-grpc" : engines ? "load-engines" : "load";
     }
 
     static final String USAGE = """
@@ -55,6 +56,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
               --soak                      soak the starter under load: a Workload API restart, then SVID rotation
               --engines                   compare TLS engines and WebFlux instead: plain Boot on Tomcat and on
                                           WebFlux, the starter on WebFlux with the JDK's TLS and with BoringSSL
+              --grpc                      compare gRPC unary calls instead: the starter's gRPC API (sample-payment-
+                                          service) against plain Boot gRPC TLS (rounds of --keepalive-round)
               --smoke                     short values for a quick check; results labelled SMOKE RUN
               --rounds N                  alternating rounds per mode (5; smoke 2)
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)
@@ -84,6 +87,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             String arg = args[i];
             switch (arg) {
                 case "--engines" -> options.engines = true;
+                case "--grpc" -> options.grpc = true;
                 case "--smoke", "--soak" -> {
                     // read above: they only set defaults and the mode
                 }
@@ -189,6 +193,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
 
         boolean engines;
 
+        boolean grpc;
+
         Builder(Path root, boolean smoke, boolean soak) {
             this.root = root;
             this.smoke = smoke;
@@ -204,12 +210,15 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
         }
 
         LoadOptions build() {
+            if (engines && grpc || soak && (engines || grpc)) {
+                throw new IllegalArgumentException("--soak, --engines and --grpc are separate runs: choose one");
+            }
             if (concurrency < 2 && soak) {
                 throw new IllegalArgumentException("--concurrency must be at least 2 for the soak (keep-alive and new connections)");
             }
             return new LoadOptions(root, output, soak, smoke, rounds, keepAliveRound, newConnectionRound, concurrency,
                     warmupKeepAlive, warmupNewConnections, jvmFlags, measurementTtl, soakDuration, sampleEvery,
-                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime, engines);
+                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime, engines, grpc);
         }
     }
 }

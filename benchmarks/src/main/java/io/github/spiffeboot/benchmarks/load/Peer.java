@@ -26,6 +26,9 @@ enum Peer {
     /** Plain Spring Boot TLS on WebFlux (Reactor Netty, JDK TLS): PEM bundle, client-auth=need, no security. */
     PLAIN_NETTY("plain-netty", "plain Boot TLS on WebFlux", "benchmarks/load-plain-webflux/target/benchmark-plain-webflux.jar"),
 
+    /** Plain Spring Boot gRPC TLS: Boot's gRPC server, PEM bundle, client-auth=require, no Spring Security. */
+    PLAIN_GRPC("plain-grpc", "plain Boot gRPC TLS", "benchmarks/load-plain-grpc/target/benchmark-plain-grpc.jar"),
+
     /** The starter on WebFlux (Reactor Netty), handshaking with the JDK's TLS. */
     NETTY_JDK("netty-jdk", "starter on WebFlux, JDK TLS", "benchmarks/load-webflux/target/benchmark-webflux.jar",
             "--spiffe.server.tls-engine=jdk"),
@@ -39,6 +42,9 @@ enum Peer {
 
     /** The order of a round of the TLS-engine comparison ({@code --engines}). */
     static final List<Peer> ENGINE_ORDER = List.of(PLAIN, PLAIN_NETTY, NETTY_JDK, NETTY_BORINGSSL);
+
+    /** The order of a round of the gRPC comparison ({@code --grpc}): baseline first, then the starter's gRPC API. */
+    static final List<Peer> GRPC_ORDER = List.of(PLAIN_GRPC, STARTER);
 
     private final String key;
 
@@ -62,7 +68,7 @@ enum Peer {
 
     /** Whether the peer serves on Tomcat (and so has servlet sessions to count). */
     boolean servesOnTomcat() {
-        return this != PLAIN_NETTY && this != NETTY_JDK && this != NETTY_BORINGSSL;
+        return this != PLAIN_NETTY && this != NETTY_JDK && this != NETTY_BORINGSSL && this != PLAIN_GRPC;
     }
 
     /** Short name, for tables and file names. */

@@ -43,9 +43,15 @@ final class ServerLauncher {
 
     /** Starts {@code peer} and waits until its management port reports health UP. */
     ServerProcess start(Peer peer) throws IOException, InterruptedException {
-        Map<String, String> environment = peer.usesStarter()
+        return start(peer, Map.of());
+    }
+
+    /** Starts {@code peer} with {@code extraEnvironment} too (a gRPC port, say). */
+    ServerProcess start(Peer peer, Map<String, String> extraEnvironment) throws IOException, InterruptedException {
+        Map<String, String> environment = new java.util.HashMap<>(peer.usesStarter()
                 ? Map.of("SPIFFE_ENDPOINT_SOCKET", workloadApi.address())
-                : Map.of("BENCHMARK_PKI_DIR", pki.directory().toString());
+                : Map.of("BENCHMARK_PKI_DIR", pki.directory().toString()));
+        environment.putAll(extraEnvironment);
         List<String> arguments = new ArrayList<>(SERVER_ARGUMENTS);
         arguments.addAll(peer.arguments());
         ServerProcess server = ServerProcess.start(peer.key(), peer.jar(root), jvmFlags, arguments, environment,
@@ -60,7 +66,7 @@ final class ServerLauncher {
         return server;
     }
 
-    private static int freePort() {
+    static int freePort() {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         }

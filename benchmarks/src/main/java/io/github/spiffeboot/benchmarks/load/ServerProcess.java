@@ -57,11 +57,11 @@ final class ServerProcess implements AutoCloseable {
         command.addAll(arguments);
         Path log = logDirectory.resolve(name + ".log");
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        // payment-service also serves gRPC: any free port unless the caller names one, so peers never collide.
+        builder.environment().put("GRPC_PORT", "0");
         builder.environment().putAll(environment);
         builder.environment().put("SERVER_PORT", String.valueOf(port));
         builder.environment().put("MANAGEMENT_PORT", String.valueOf(managementPort));
-        // payment-service also serves gRPC: any free port, so that peers never collide on the default.
-        builder.environment().put("GRPC_PORT", "0");
         return new ServerProcess(name, builder.start(), log, port, managementPort);
     }
 
