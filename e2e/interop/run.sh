@@ -81,7 +81,7 @@ SPIFFE_ENDPOINT_SOCKET="unix://$work/order.sock" SERVER_PORT=$order_wrong_port M
 pids+=($!)
 # payment-service's gRPC API has a go-spiffe counterpart too, and order-service calls it with one property.
 "$work/go-grpc-server" -socket "unix://$work/goserver.sock" -addr "127.0.0.1:$go_grpc_port" \
-    -authorize "$td/order-service" > "$work/go-grpc-server.log" 2>&1 &
+    -authorize "$td/order-service" -idle-timeout 1s > "$work/go-grpc-server.log" 2>&1 &
 pids+=($!)
 SPIFFE_ENDPOINT_SOCKET="unix://$work/order.sock" SERVER_PORT=$order_grpc_port MANAGEMENT_PORT=$(free_port) \
     PAYMENT_TRANSPORT=grpc PAYMENT_GRPC_TARGET="localhost:$go_grpc_port" SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service" \
@@ -173,6 +173,25 @@ expect_output "order-service expecting another ID refuses the go-spiffe gRPC ser
 expect_output "and says which ID it expected and which was presented" "expected $td/not-the-go-server, presented $td/go-payment-service" "$out"
 out=$(go_grpc storefront -target "localhost:$go_grpc_port" -expect "$td/go-payment-service" -method charge)
 expect_output "the go-spiffe gRPC server refuses a caller it does not authorize" 'code=Unavailable' "$out"
+
+echo "== gRPC: order-service -> go-spiffe gRPC server, a full handshake on every new connection"
+# The Go gRPC server closes connections idle for 1 s, so orders 2 s apart each come on a new connection;
+# a resumed one would skip the Java channel's check of the server's SVID.
+seen=$(grep -c "caller=$td/order-service " "$work/go-grpc-server.log" || true)
+for _ in 1 2 3 4 5; do
+    sleep 2
+    out=$(go_client storefront -url "https://localhost:$order_grpc_port/api/orders" -expect "$td/order-service" -body '{"amount":1}')
+    grep -q 'status=200' <<<"$out" || fail "order-service could not charge over gRPC through the go-spiffe server: $out"
+done
+charges=$(grep "caller=$td/order-service " "$work/go-grpc-server.log" | tail -n +$((seen + 1)))
+connections=$(sed -n 's/.* from=\([^ ]*\) .*/\1/p' <<<"$charges" | sort -u | wc -l)
+resumed=$(grep -c 'handshake=resumed' <<<"$charges" || true)
+[ "$connections" -eq 5 ] || fail "expected 5 gRPC charges on 5 new connections, the go-spiffe gRPC server saw: $charges"
+checks=$((checks + 1))
+echo "  OK: 5 gRPC charges from order-service came on 5 new connections"
+[ "$resumed" -eq 0 ] || fail "$resumed of 5 gRPC connections from order-service resumed a TLS session: $charges"
+checks=$((checks + 1))
+echo "  OK: none of them resumed a TLS session: each was a full, verified handshake"
 
 echo "== A stream of Go requests to payment-service across two rotations (SVIDs live 20 s)"
 out=$(go_client subscription -url "https://localhost:$payment_port/api/payments/charge" -expect "$td/payment-service" \

@@ -101,7 +101,7 @@ cp sample-payment-service/target/sample-payment-service-exec.jar "$work/bin/paym
 cp sample-order-service/target/sample-order-service-exec.jar "$work/bin/order-service.jar"
 cp e2e/spire/payment-service-e2e.yml "$work/bin/"
 (cd e2e/interop && go build -o "$work/bin/go-client" ./client && go build -o "$work/bin/go-server" ./server \
-    && go build -o "$work/bin/go-grpc-client" ./grpcclient)
+    && go build -o "$work/bin/go-grpc-client" ./grpcclient && go build -o "$work/bin/go-grpc-server" ./grpcserver)
 chmod -R a+rX "$work/bin"
 
 # ---------------------------------------------------------------------------------------------------------
@@ -201,8 +201,9 @@ create_entry() { # server name, trust domain, SPIFFE ID, workload, extra entry c
 step "Java services: payment-service (no entry yet), order-service, two order-services in front of a go-spiffe server"
 payment_port=$(free_port) payment_mgmt=$(free_port) payment_grpc_port=$(free_port)
 order_port=$(free_port) order_mgmt=$(free_port)
-goserver_port=$(free_port)
+goserver_port=$(free_port) go_grpc_port=$(free_port)
 order_go_port=$(free_port) order_go_wrong_port=$(free_port)
+order_grpc_go_port=$(free_port) order_grpc_go_wrong_port=$(free_port)
 java_opts=(-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xss512k)
 start_java() { # name, workload, jar, server port, management port, then env assignments, then -- and arguments
     local name=$1 workload=$2 jar=$3 port=$4 mgmt=$5
@@ -225,6 +226,12 @@ start_java order-service-to-go order-service order-service.jar "$order_go_port" 
     SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service"
 start_java order-service-to-go-wrong order-service order-service.jar "$order_go_wrong_port" "$(free_port)" \
     SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_URL="https://localhost:$goserver_port" \
+    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server"
+start_java order-service-grpc-to-go order-service order-service.jar "$order_grpc_go_port" "$(free_port)" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_TRANSPORT=grpc PAYMENT_GRPC_TARGET="localhost:$go_grpc_port" \
+    SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/go-payment-service"
+start_java order-service-grpc-to-go-wrong order-service order-service.jar "$order_grpc_go_wrong_port" "$(free_port)" \
+    SPIFFE_WORKLOAD_API_STARTUP_TIMEOUT=120s PAYMENT_TRANSPORT=grpc PAYMENT_GRPC_TARGET="localhost:$go_grpc_port" \
     SPIFFE_CLIENT_SERVERS_PAYMENT_IDS="$td/not-the-go-server"
 
 step "SPIRE servers: example.org (CA lives $CA_TTL) and partner.org"
@@ -275,6 +282,10 @@ as_workload go-payment-service
 "${as[@]}" "$work/bin/go-server" -socket "$(socket_of a)" -addr "127.0.0.1:$goserver_port" \
     -authorize "$td/order-service" >"$logs/go-server.log" 2>&1 &
 pids[go-server]=$!
+as_workload go-payment-service
+"${as[@]}" "$work/bin/go-grpc-server" -socket "$(socket_of a)" -addr "127.0.0.1:$go_grpc_port" \
+    -authorize "$td/order-service" >"$logs/go-grpc-server.log" 2>&1 &
+pids[go-grpc-server]=$!
 # The agent logs each workload it has no identity for (and answers it PermissionDenied), with its selectors.
 denied() { grep 'No identity issued' "$logs/spire-agent-a.log" | grep -qE "uid:${uid[$1]}[^0-9]"; }
 wait_for 120 "payment-service to be refused an SVID (no entry yet)" denied payment-service
@@ -383,7 +394,18 @@ expect_output "go-spiffe gRPC client (order-service) refunds through payment-ser
 expect_output "payment-service's gRPC API saw order-service's SPIFFE ID" "caller=$td/order-service" "$out"
 out=$(grpc_client subscription-service -target "localhost:$payment_grpc_port" -expect "$td/payment-service" -method refund || true)
 expect_output "go-spiffe gRPC client (subscription-service) gets PERMISSION_DENIED on refund" 'code=PermissionDenied' "$out"
-for name in order-service-to-go order-service-to-go-wrong go-server; do
+wait_for 60 "the go-spiffe gRPC server" bash -c "exec 3<>/dev/tcp/127.0.0.1/$go_grpc_port"
+wait_for 180 "order-service over gRPC in front of the go-spiffe gRPC server" bash -c "exec 3<>/dev/tcp/127.0.0.1/$order_grpc_go_port"
+wait_for 180 "order-service over gRPC expecting another ID" bash -c "exec 3<>/dev/tcp/127.0.0.1/$order_grpc_go_wrong_port"
+out=$(client storefront a -url "https://localhost:$order_grpc_go_port/api/orders" -expect "$td/order-service" -body '{"amount":7}' || true)
+expect_output "order-service (Java, payment.transport=grpc) charged through the go-spiffe gRPC server" 'status=200' "$out"
+expect_output "the go-spiffe gRPC server saw order-service's SPIFFE ID, over gRPC" "\"caller\":\"$td/order-service\",\"transport\":\"grpc\"" "$out"
+out=$(client storefront a -url "https://localhost:$order_grpc_go_wrong_port/api/orders" -expect "$td/order-service" || true)
+expect_output "order-service over gRPC expecting another ID refuses the go-spiffe gRPC server" 'status=502' "$out"
+expect_output "and says which ID it expected and which was presented" \
+    "expected $td/not-the-go-server, presented $td/go-payment-service" "$out"
+for name in order-service-to-go order-service-to-go-wrong go-server order-service-grpc-to-go order-service-grpc-to-go-wrong \
+    go-grpc-server; do
     kill "${pids[$name]}" 2>/dev/null || true
     unset "pids[$name]"
 done

@@ -67,6 +67,30 @@ class DeploymentFilesTests {
     }
 
     @Test
+    @SuppressWarnings("unchecked")
+    void theSpireEndToEndRunRepeatsEveryRuleOfPaymentService() throws IOException {
+        // A list from a higher-precedence source replaces the sample's whole list: a rule the e2e file left
+        // out would be denied under SPIRE only.
+        Map<String, Object> sample = new Yaml()
+            .load(Files.readString(ROOT.resolve("sample-payment-service/src/main/resources/payment-service.yml")));
+        Map<String, Object> e2e = new Yaml().load(Files.readString(ROOT.resolve("e2e/spire/payment-service-e2e.yml")));
+        java.util.List<Map<String, Object>> sampleRules = (java.util.List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) sample
+            .get("spiffe")).get("authz")).get("allowed-callers");
+        java.util.List<Map<String, Object>> e2eRules = (java.util.List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>) e2e
+            .get("spiffe")).get("authz")).get("allowed-callers");
+        for (Map<String, Object> rule : sampleRules) {
+            Map<String, Object> repeated = e2eRules.stream()
+                .filter(candidate -> rule.get("name").equals(candidate.get("name")))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("e2e/spire/payment-service-e2e.yml lacks the rule " + rule.get("name")));
+            assertThat(repeated.get("path")).as(rule.get("name") + " path").isEqualTo(rule.get("path"));
+            assertThat(repeated.get("grpc-method")).as(rule.get("name") + " grpc-method").isEqualTo(rule.get("grpc-method"));
+            assertThat((java.util.List<Object>) repeated.get("ids")).as(rule.get("name") + " ids")
+                .containsAll((java.util.List<Object>) rule.get("ids"));
+        }
+    }
+
+    @Test
     void composeRunsTheSpireVersionAndConfigurationThatTheSpireEndToEndRunChecks() throws IOException {
         String build = Files.readString(ROOT.resolve("e2e/spire/build-spire.sh"));
         java.util.regex.Matcher pinned = java.util.regex.Pattern.compile("SPIRE_VERSION:-v([0-9.]+)").matcher(build);
