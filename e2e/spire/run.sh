@@ -116,7 +116,7 @@ ensure_user() {
     id -u "$user" >/dev/null 2>&1 || useradd --system --user-group --no-create-home --shell /usr/sbin/nologin "$user"
     uid[$1]=$(id -u "$user")
 }
-for workload in payment-service order-service subscription-service storefront go-payment-service \
+for workload in payment-service order-service subscription-service storefront go-payment-service gateway \
     partner-reconciler partner-intruder no-entry; do
     ensure_user "$workload"
 done
@@ -270,6 +270,8 @@ for id in "${entry_ids[@]}"; do
     create_entry a example.org "$id" "$workload"
 done
 create_entry a example.org "$td/go-payment-service" go-payment-service
+# The edge gateway payment-service trusts as a proxy for JWT-SVIDs (spiffe.jwt.trusted-proxies in the sample).
+create_entry a example.org "spiffe://example.org/ns/edge/sa/gateway" gateway
 create_entry b partner.org "$partner/reconciler" partner-reconciler -federatesWith spiffe://example.org
 create_entry b partner.org "$partner/intruder" partner-intruder -federatesWith spiffe://example.org
 
@@ -330,6 +332,25 @@ curl_status=0
 curl_out=$(curl -sS -k -o /dev/null -w '%{http_code}' -X POST "$payment_url/charge" 2>&1) || curl_status=$?
 ((curl_status != 0)) || fail "a caller with no certificate got an answer: $curl_out"
 ok "a caller with no certificate is refused (curl exit $curl_status: ${curl_out//$'\n'/ })"
+
+step "JWT-SVIDs from SPIRE through a TLS-terminating gateway (payment-service trusts it as a proxy)"
+jwt_for() { # workload, audience: that workload's JWT-SVID from the SPIRE agent
+    local out
+    out=$(client "$1" a -jwt-audience "$2" || true)
+    sed -n 's/^token=\([^ ]*\) .*/\1/p' <<<"$out" | grep . || fail "$1 got no JWT-SVID for $2 from SPIRE: $out"
+}
+token=$(jwt_for order-service "$td/payment-service")
+ok "order-service fetched a JWT-SVID for payment-service from the SPIRE agent (FetchJWTSVID)"
+out=$(client gateway a -url "$payment_url/charge" -expect "$td/payment-service" -bearer "$token" || true)
+expect_output "the gateway, forwarding order-service's SPIRE-issued JWT-SVID, charges" 'status=200' "$out"
+expect_output "payment-service saw order-service (from the token) as the caller, not the gateway" \
+    "\"caller\":\"$td/order-service\"" "$out"
+replayed=$(jwt_for order-service "$td/ledger-service")
+out=$(client gateway a -url "$payment_url/charge" -expect "$td/payment-service" -bearer "$replayed" || true)
+expect_output "order-service's SPIRE-issued token for another audience is refused with 401" 'status=401' "$out"
+out=$(client subscription-service a -url "$payment_url/refund" -expect "$td/payment-service" -bearer "$token" || true)
+expect_output "a token from a peer that is no trusted proxy grants nothing (subscription-service still gets 403)" \
+    'status=403' "$out"
 
 step "Federation: partner.org workloads (their own SPIRE) calling payment-service (example.org)"
 out=$(client partner-reconciler b -url "$payment_url/charge" -expect "$td/payment-service" || true)

@@ -3,6 +3,8 @@
 //
 // One request:  client -socket unix:///path -url https://host:port/api/x -expect spiffe://td/server
 // A stream:     add -for 30s: a new connection per request, a summary line, exit 1 on any failure.
+// JWT-SVIDs:    -jwt-audience aud prints this workload's JWT-SVID for aud (token=...) and exits; -bearer
+// token sends a token (a gateway forwarding its caller's JWT-SVID, say).
 package main
 
 import (
@@ -18,8 +20,12 @@ import (
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"github.com/spiffe/go-spiffe/v2/spiffetls/tlsconfig"
+	"github.com/spiffe/go-spiffe/v2/svid/jwtsvid"
 	"github.com/spiffe/go-spiffe/v2/workloadapi"
 )
+
+// bearer is the token every request carries, if any.
+var bearer string
 
 func main() {
 	socket := flag.String("socket", os.Getenv("SPIFFE_ENDPOINT_SOCKET"), "Workload API socket")
@@ -30,7 +36,21 @@ func main() {
 	duration := flag.Duration("for", 0, "keep calling for this long (stream mode)")
 	interval := flag.Duration("interval", 200*time.Millisecond, "pause between requests in stream mode")
 	wantStatus := flag.Int("want-status", 200, "status counted as success in stream mode")
+	jwtAudience := flag.String("jwt-audience", "", "print this workload's JWT-SVID for this audience and exit")
+	flag.StringVar(&bearer, "bearer", "", "send this token in Authorization: Bearer")
 	flag.Parse()
+
+	if *jwtAudience != "" {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		svid, err := workloadapi.FetchJWTSVID(ctx, jwtsvid.Params{Audience: *jwtAudience}, workloadapi.WithAddr(*socket))
+		if err != nil {
+			fmt.Printf("error=%q\n", "no JWT-SVID from the Workload API: "+err.Error())
+			os.Exit(2)
+		}
+		fmt.Printf("token=%s subject=%s\n", svid.Marshal(), svid.ID)
+		return
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -91,6 +111,9 @@ func call(config *tls.Config, method, url, body string) (int, string, string, er
 		return 0, "", "", err
 	}
 	request.Header.Set("Content-Type", "application/json")
+	if bearer != "" {
+		request.Header.Set("Authorization", "Bearer "+bearer)
+	}
 	response, err := client.Do(request)
 	if err != nil {
 		return 0, "", "", err

@@ -73,7 +73,7 @@ public final class DemoRunner {
         Runtime.getRuntime().addShutdownHook(cleanup);
         boolean ok = false;
         try {
-            ok = demo.run(work, paymentJar, orderJar, shippingJar);
+            ok = demo.run(work, root.resolve("demo/target/spiffe-demo.jar"), paymentJar, orderJar, shippingJar);
         }
         catch (Exception ex) {
             System.out.println("\nDEMO FAILED: " + ex.getMessage());
@@ -99,7 +99,7 @@ public final class DemoRunner {
         this.serviceJvmOptions = serviceJvmOptions;
     }
 
-    private boolean run(Path work, Path paymentJar, Path orderJar, Path shippingJar) throws Exception {
+    private boolean run(Path work, Path demoJar, Path paymentJar, Path orderJar, Path shippingJar) throws Exception {
         Map<String, String> workloads = new LinkedHashMap<>();
         workloads.put("payment-service", PAYMENT);
         workloads.put("order-service", ORDER);
@@ -181,7 +181,7 @@ public final class DemoRunner {
         ok &= shippingOnWebFlux(shippingPort);
 
         step("Through a TLS-terminating gateway (" + GATEWAY + "): the caller's JWT-SVID speaks for it");
-        ok &= throughTheGateway(paymentPort);
+        ok &= throughTheGateway(work, demoJar, paymentPort);
 
         step("A caller without a client certificate tries to place an order");
         try {
@@ -275,25 +275,33 @@ public final class DemoRunner {
      * a proxy (spiffe.jwt.trusted-proxies), so the token's subject is the caller; a token minted for another
      * audience (replayed from a call to ledger-service, say) is refused.
      */
-    private boolean throughTheGateway(int paymentPort) throws Exception {
+    private boolean throughTheGateway(Path work, Path demoJar, int paymentPort) throws Exception {
         TestSvid gatewaySvid = workloadApi.authority().issue(GATEWAY, Duration.ofMinutes(10));
-        try (TlsTerminatingProxy gateway = TlsTerminatingProxy.start(freePort(), gatewaySvid,
-                SpiffeTestClient.withSvid(gatewaySvid, workloadApi.authority().bundle()), paymentPort)) {
+        gatewaySvid.writePem(work.resolve("gateway.pem"), work.resolve("gateway-key.pem"));
+        new TestSvid(workloadApi.authority().bundle(), null).writePem(work.resolve("gateway-bundle.pem"), null);
+        int gatewayPort = freePort();
+        try (ServiceProcess gateway = ServiceProcess.startMain("gateway", demoJar, TlsTerminatingProxy.class.getName(),
+                java.util.List.of(String.valueOf(gatewayPort), String.valueOf(paymentPort),
+                        work.resolve("gateway.pem").toString(), work.resolve("gateway-key.pem").toString(),
+                        work.resolve("gateway-bundle.pem").toString()),
+                gatewayPort, work)) {
+            gateway.awaitListening(Duration.ofSeconds(60));
+            say("  the gateway runs as its own process (pid " + gateway.pid() + "), listening on " + gatewayPort);
             // No client certificate: the gateway is where this caller's TLS ends.
             SpiffeTestClient outside = workloadApi.workload("storefront").anonymousClient();
             String token = workloadApi.workload("order-service").jwtSvid(ORDER, PAYMENT);
             TestHttpResponse charged = outside.bearer(token)
-                .post(gateway.port(), "/api/payments/charge", "{\"orderId\":\"g-1\"}");
+                .post(gatewayPort, "/api/payments/charge", "{\"orderId\":\"g-1\"}");
             say("  order-service's JWT-SVID for payment-service, via the gateway: " + charged.status() + " "
                     + charged.body());
             boolean ok = expect(charged.status() == 200 && charged.body().contains("\"caller\":\"" + ORDER + "\""),
                     "payment-service saw order-service (from the token) as the caller, not the gateway");
             String replayed = workloadApi.workload("order-service").jwtSvid(ORDER, LEDGER);
             TestHttpResponse refused = outside.bearer(replayed)
-                .post(gateway.port(), "/api/payments/charge", "{\"orderId\":\"g-2\"}");
+                .post(gatewayPort, "/api/payments/charge", "{\"orderId\":\"g-2\"}");
             say("  the same caller's token for ledger-service, replayed: " + refused.status() + " " + refused.body());
             ok &= expect(refused.status() == 401, "a token for another audience is refused with 401");
-            TestHttpResponse bare = outside.post(gateway.port(), "/api/payments/charge", "{}");
+            TestHttpResponse bare = outside.post(gatewayPort, "/api/payments/charge", "{}");
             say("  no token at all: " + bare.status());
             return ok & expect(bare.status() == 401, "the gateway's own certificate grants nothing");
         }

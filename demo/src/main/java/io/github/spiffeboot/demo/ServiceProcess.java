@@ -49,6 +49,21 @@ final class ServiceProcess implements AutoCloseable {
         return new ServiceProcess(name, builder.start(), log, port, managementPort);
     }
 
+    /**
+     * Starts {@code mainClass} from the demo's own executable jar, as its own process listening on
+     * {@code port} (Boot's PropertiesLauncher runs any main class of the jar with its nested libraries).
+     */
+    static ServiceProcess startMain(String name, Path demoJar, String mainClass, List<String> arguments, int port,
+            Path logDirectory) throws IOException {
+        Path log = logDirectory.resolve(name + ".log");
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", demoJar.toString(),
+                "-Dloader.main=" + mainClass, "org.springframework.boot.loader.launch.PropertiesLauncher"));
+        command.addAll(arguments);
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ServiceProcess(name, process, log, port, -1);
+    }
+
     /** Waits until the service accepts connections; fails with its log if it exits or takes too long. */
     void awaitListening(Duration timeout) throws IOException, InterruptedException {
         Instant deadline = Instant.now().plus(timeout);
@@ -82,6 +97,10 @@ final class ServiceProcess implements AutoCloseable {
     String tail() throws IOException {
         List<String> lines = Files.readAllLines(log);
         return String.join("\n", lines.subList(Math.max(0, lines.size() - 30), lines.size()));
+    }
+
+    long pid() {
+        return process.pid();
     }
 
     @Override

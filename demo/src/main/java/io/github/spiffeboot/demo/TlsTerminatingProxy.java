@@ -5,9 +5,18 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
 import java.security.KeyStore;
+import java.security.PrivateKey;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.Base64;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 
@@ -26,9 +35,10 @@ import io.github.spiffeboot.test.TestSvid;
  * The demo's edge gateway: it terminates its clients' TLS (no client certificate asked, as a public load
  * balancer does), then calls the upstream over SPIFFE mTLS as itself, forwarding the client's
  * {@code Authorization} header. Upstream, the TLS peer is therefore always the gateway; only the
- * forwarded JWT-SVID can say who the caller is.
+ * forwarded JWT-SVID can say who the caller is. The demo runs it as its own process ({@link #main}), with
+ * its SVID and the trust bundle as PEM files, as a gateway outside the Java services would be.
  */
-final class TlsTerminatingProxy implements AutoCloseable {
+public final class TlsTerminatingProxy implements AutoCloseable {
 
     private final HttpsServer server;
 
@@ -52,6 +62,37 @@ final class TlsTerminatingProxy implements AutoCloseable {
         server.createContext("/", exchange -> forward(exchange, upstream, upstreamPort));
         server.start();
         return new TlsTerminatingProxy(server);
+    }
+
+    /**
+     * {@code TlsTerminatingProxy <port> <upstream port> <svid.pem> <svid-key.pem> <bundle.pem>}: serves until
+     * the process is stopped.
+     */
+    public static void main(String[] args) throws Exception {
+        if (args.length != 5) {
+            System.err.println("usage: TlsTerminatingProxy <port> <upstream port> <svid.pem> <svid-key.pem> <bundle.pem>");
+            System.exit(2);
+        }
+        TestSvid svid = new TestSvid(certificates(Path.of(args[2])), privateKey(Path.of(args[3])));
+        start(Integer.parseInt(args[0]), svid, SpiffeTestClient.withSvid(svid, certificates(Path.of(args[4]))),
+                Integer.parseInt(args[1]));
+        System.out.println("gateway listening on " + args[0] + " as " + svid.spiffeId() + ", upstream port " + args[1]);
+        Thread.currentThread().join();
+    }
+
+    private static List<X509Certificate> certificates(Path pem) throws IOException, GeneralSecurityException {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return CertificateFactory.getInstance("X.509")
+                .generateCertificates(in)
+                .stream()
+                .map(X509Certificate.class::cast)
+                .toList();
+        }
+    }
+
+    private static PrivateKey privateKey(Path pem) throws IOException, GeneralSecurityException {
+        String base64 = Files.readString(pem).replaceAll("-----[A-Z ]+-----", "").replaceAll("\\s", "");
+        return KeyFactory.getInstance("EC").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder().decode(base64)));
     }
 
     int port() {

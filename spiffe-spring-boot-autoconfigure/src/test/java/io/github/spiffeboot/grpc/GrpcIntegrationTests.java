@@ -100,6 +100,36 @@ class GrpcIntegrationTests {
     }
 
     @Test
+    void malformedPathsNeverReachTheRefundAndTheServerKeepsServing() {
+        // subscription-service may charge but not refund: no spelling of :path gets it a refund.
+        List<String> spellings = List.of(SERVICE + "/Refund/", SERVICE + "//Refund", "/" + SERVICE + "/Refund",
+                SERVICE + "/Charge/../Refund", SERVICE + "/./Refund", SERVICE + "/Refund?x=1", SERVICE + "/Refund#x",
+                SERVICE + "/Re%66und", SERVICE + "%2FRefund", SERVICE.toLowerCase() + "/refund", SERVICE + "/REFUND",
+                SERVICE + "/Refund%00", SERVICE + "/Refund;x", SERVICE + "/Refund ", " " + SERVICE + "/Refund",
+                SERVICE + "/Ｒefund", "", "/", SERVICE, SERVICE + "/", "x".repeat(10_000));
+        try (TestGrpcChannel channel = agent.client(SUBSCRIPTION).grpc(port)) {
+            for (String spelling : spellings) {
+                String outcome;
+                try {
+                    outcome = "answered " + channel.call(spelling, "1");
+                }
+                catch (StatusRuntimeException ex) {
+                    outcome = ex.getStatus().getCode().name();
+                }
+                catch (RuntimeException refusedByTheClient) {
+                    outcome = "not sent: " + refusedByTheClient.getClass().getSimpleName();
+                }
+                assertThat(outcome).as(spelling.length() > 100 ? "a 10,000-character method" : spelling)
+                    .doesNotContain("refunded")
+                    .satisfiesAnyOf(o -> assertThat(o).isIn("UNIMPLEMENTED", "PERMISSION_DENIED", "INTERNAL"),
+                            o -> assertThat(o).startsWith("not sent"));
+            }
+        }
+        assertThat(call(SUBSCRIPTION, "Charge", "1")).isEqualTo("charged 1");
+        assertThat(statusOf(SUBSCRIPTION, "Refund")).isEqualTo(Status.Code.PERMISSION_DENIED);
+    }
+
+    @Test
     void aClientWithoutCertificateIsRefusedInTheHandshakeAndTheServerKeepsServing() {
         try (TestGrpcChannel channel = agent.anonymousClient().grpc(port)) {
             assertThatThrownBy(() -> channel.call(SERVICE + "/Charge", "1"))
