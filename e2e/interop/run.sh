@@ -130,24 +130,29 @@ expect_output "and says which ID it expected and which was presented" "expected 
 out=$(go_client storefront -url "https://localhost:$goserver_port/api/payments/charge" -expect "$td/go-payment-service" || true)
 expect_output "the go-spiffe server refuses a caller it does not authorize" 'error=' "$out"
 
-echo "== Java client -> Go server: a full handshake on every new connection (Go issues session tickets)"
-# The Go server closes connections idle for 1 s, so charges 2 s apart each come on a new connection; a
-# resumed one would skip the Java client's check of the server and present its SVID of before.
-seen=$(grep -c "caller=$td/order-service " "$work/go-server.log" || true)
-for _ in 1 2 3 4 5; do
-    sleep 2
-    out=$(go_client storefront -url "https://localhost:$order_port/api/orders" -expect "$td/order-service" -body '{"amount":1}')
-    grep -q 'status=200' <<<"$out" || fail "order-service could not charge through the go-spiffe server: $out"
-done
-charges=$(grep "caller=$td/order-service " "$work/go-server.log" | tail -n +$((seen + 1)))
-connections=$(sed -n 's/.*request from \([^ ]*\) .*/\1/p' <<<"$charges" | sort -u | wc -l)
-resumed=$(grep -c 'handshake=resumed' <<<"$charges" || true)
-[ "$connections" -eq 5 ] || fail "expected 5 charges on 5 new connections, the go-spiffe server saw: $charges"
-checks=$((checks + 1))
-echo "  OK: 5 charges from order-service came on 5 new connections"
-[ "$resumed" -eq 0 ] || fail "$resumed of 5 connections from order-service resumed a TLS session: $charges"
-checks=$((checks + 1))
-echo "  OK: none of them resumed a TLS session: each was a full, verified handshake"
+# The Go servers issue session tickets and close connections idle for 1 s, so orders 2 s apart each come on a
+# new connection; a resumed one would skip the Java client's check of the server and its SVID of now.
+expect_full_handshakes() { # what (HTTP or gRPC), the Go server's log, order-service's port
+    local what=$1 log=$2 port=$3 seen out charges connections resumed
+    seen=$(grep -c "caller=$td/order-service " "$log" || true)
+    for _ in 1 2 3 4 5; do
+        sleep 2
+        out=$(go_client storefront -url "https://localhost:$port/api/orders" -expect "$td/order-service" -body '{"amount":1}')
+        grep -q 'status=200' <<<"$out" || fail "order-service could not charge over $what through the go-spiffe server: $out"
+    done
+    charges=$(grep "caller=$td/order-service " "$log" | tail -n +$((seen + 1)))
+    connections=$(sed -n 's/.*request from \([^ ]*\) .*/\1/p' <<<"$charges" | sort -u | wc -l)
+    resumed=$(grep -c 'handshake=resumed' <<<"$charges" || true)
+    [ "$connections" -eq 5 ] || fail "expected 5 $what charges on 5 new connections, the go-spiffe server saw: $charges"
+    checks=$((checks + 1))
+    echo "  OK: 5 $what charges from order-service came on 5 new connections"
+    [ "$resumed" -eq 0 ] || fail "$resumed of 5 $what connections from order-service resumed a TLS session: $charges"
+    checks=$((checks + 1))
+    echo "  OK: none of them resumed a TLS session: each was a full, verified handshake"
+}
+
+echo "== Java client -> Go server: a full handshake on every new connection"
+expect_full_handshakes HTTP "$work/go-server.log" "$order_port"
 
 echo "== gRPC: go-spiffe client (grpccredentials) -> payment-service's gRPC API (Boot's gRPC server)"
 go_grpc() { # socket-name, then client flags
@@ -175,23 +180,7 @@ out=$(go_grpc storefront -target "localhost:$go_grpc_port" -expect "$td/go-payme
 expect_output "the go-spiffe gRPC server refuses a caller it does not authorize" 'code=Unavailable' "$out"
 
 echo "== gRPC: order-service -> go-spiffe gRPC server, a full handshake on every new connection"
-# The Go gRPC server closes connections idle for 1 s, so orders 2 s apart each come on a new connection;
-# a resumed one would skip the Java channel's check of the server's SVID.
-seen=$(grep -c "caller=$td/order-service " "$work/go-grpc-server.log" || true)
-for _ in 1 2 3 4 5; do
-    sleep 2
-    out=$(go_client storefront -url "https://localhost:$order_grpc_port/api/orders" -expect "$td/order-service" -body '{"amount":1}')
-    grep -q 'status=200' <<<"$out" || fail "order-service could not charge over gRPC through the go-spiffe server: $out"
-done
-charges=$(grep "caller=$td/order-service " "$work/go-grpc-server.log" | tail -n +$((seen + 1)))
-connections=$(sed -n 's/.* from=\([^ ]*\) .*/\1/p' <<<"$charges" | sort -u | wc -l)
-resumed=$(grep -c 'handshake=resumed' <<<"$charges" || true)
-[ "$connections" -eq 5 ] || fail "expected 5 gRPC charges on 5 new connections, the go-spiffe gRPC server saw: $charges"
-checks=$((checks + 1))
-echo "  OK: 5 gRPC charges from order-service came on 5 new connections"
-[ "$resumed" -eq 0 ] || fail "$resumed of 5 gRPC connections from order-service resumed a TLS session: $charges"
-checks=$((checks + 1))
-echo "  OK: none of them resumed a TLS session: each was a full, verified handshake"
+expect_full_handshakes gRPC "$work/go-grpc-server.log" "$order_grpc_port"
 
 echo "== A stream of Go requests to payment-service across two rotations (SVIDs live 20 s)"
 out=$(go_client subscription -url "https://localhost:$payment_port/api/payments/charge" -expect "$td/payment-service" \

@@ -56,7 +56,8 @@ func reply(ctx context.Context, outcome, orderID string) (*paymentsv1.PaymentRep
 			}
 		}
 	}
-	log.Printf("%s order=%s caller=%s from=%s handshake=%s", outcome, orderID, caller, from, handshake)
+	// The same shape as the HTTP server's line, which e2e/interop/run.sh reads.
+	log.Printf("request from %s caller=%s handshake=%s %s order=%s", from, caller, handshake, outcome, orderID)
 	return &paymentsv1.PaymentReply{Status: outcome, OrderId: orderID, Caller: caller.String()}, nil
 }
 

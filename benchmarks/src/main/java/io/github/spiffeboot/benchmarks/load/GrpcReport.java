@@ -26,12 +26,7 @@ final class GrpcReport {
             md.append("> **SMOKE RUN, not the final numbers.** Short rounds on a shared machine: this proves the harness ")
                 .append("end to end. The full run is `benchmarks/load.sh --grpc`.\n\n");
         }
-        md.append("Run ").append(machine.started()).append(" with `").append(command).append("` at commit ")
-            .append(machine.commit()).append(".\n\n");
-        md.append("- Machine: ").append(machine.processors()).append(" cores (`nproc`), ").append(machine.cpuModel())
-            .append(", kernel ").append(machine.kernel()).append("; load average at start `").append(machine.loadAverage())
-            .append("`, at end `").append(loadAverageAtEnd).append("` (the machine is shared: read ratios, not absolute numbers).\n");
-        md.append("- JDK: ").append(machine.java()).append(".\n");
+        md.append(machine.runLines(command, loadAverageAtEnd));
         md.append("- Servers: one JVM each, `java ").append(String.join(" ", options.jvmFlags())).append(" -jar <jar>`:");
         for (Peer peer : options.peers()) {
             md.append(" ").append(peer.key()).append(" = `").append(peer.jar()).append("`")

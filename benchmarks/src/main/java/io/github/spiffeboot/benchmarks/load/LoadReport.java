@@ -47,12 +47,7 @@ final class LoadReport {
                 .append("other builds: this proves the harness end to end and says little about the servers. The full run ")
                 .append("is `benchmarks/load.sh`.\n\n");
         }
-        md.append("Run ").append(machine.started()).append(" with `").append(command).append("` at commit ")
-            .append(machine.commit()).append(".\n\n");
-        md.append("- Machine: ").append(machine.processors()).append(" cores (`nproc`), ").append(machine.cpuModel())
-            .append(", kernel ").append(machine.kernel()).append("; load average at start `").append(machine.loadAverage())
-            .append("`, at end `").append(loadAverageAtEnd).append("` (the machine is shared: read ratios, not absolute numbers).\n");
-        md.append("- JDK: ").append(machine.java()).append(".\n");
+        md.append(machine.runLines(command, loadAverageAtEnd));
         md.append("- Servers: one JVM each, started once, `java ").append(String.join(" ", options.jvmFlags()))
             .append(" -jar <jar> ").append(String.join(" ", ServerLauncher.SERVER_ARGUMENTS)).append("`:");
         for (Peer peer : options.peers()) {

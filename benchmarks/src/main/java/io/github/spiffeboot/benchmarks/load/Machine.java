@@ -78,4 +78,12 @@ record Machine(Instant started, String processors, String cpuModel, String java,
             return "unknown";
         }
     }
+
+    /** How and where a load run ran, as the first lines of its BENCHMARKS.md section. */
+    String runLines(String command, String loadAverageAtEnd) {
+        return "Run " + started() + " with `" + command + "` at commit " + commit() + ".\n\n" + "- Machine: " + processors()
+                + " cores (`nproc`), " + cpuModel() + ", kernel " + kernel() + "; load average at start `" + loadAverage()
+                + "`, at end `" + loadAverageAtEnd + "` (the machine is shared: read ratios, not absolute numbers).\n"
+                + "- JDK: " + java() + ".\n";
+    }
 }
