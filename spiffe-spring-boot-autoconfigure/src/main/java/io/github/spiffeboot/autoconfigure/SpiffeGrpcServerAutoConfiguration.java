@@ -3,7 +3,6 @@ package io.github.spiffeboot.autoconfigure;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.grpc.SpiffeGrpcAuthorizationInterceptor;
-import io.github.spiffeboot.observability.AuthorizationAuditLog;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.SpiffeExpressions;
 import io.github.spiffeboot.security.X509CallerAuthenticator;
@@ -29,8 +28,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * one). The server's TLS is Boot's own, on the {@code spiffe} SSL bundle (see
  * {@link SpiffeGrpcDefaultProperties}).
  */
-@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSecurityAutoConfiguration.class,
-        SpiffeReactiveSecurityAutoConfiguration.class },
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeAuthorizationAutoConfiguration.class,
+        SpiffeSecurityAutoConfiguration.class, SpiffeReactiveSecurityAutoConfiguration.class },
         beforeName = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration")
 @ConditionalOnClass({ BindableService.class, GlobalServerInterceptor.class, SecurityContextHolder.class })
 @ConditionalOnBean(X509ContextSource.class)
@@ -38,24 +37,6 @@ import org.springframework.security.core.context.SecurityContextHolder;
 @ConditionalOnProperty(prefix = "spiffe.authz", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeGrpcServerAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationPolicy spiffeAuthorizationPolicy(SpiffeProperties properties) {
-        return properties.getAuthz().toPolicy();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    SpiffeAuthorities spiffeAuthorities(SpiffeProperties properties) {
-        return new SpiffeAuthorities(properties.getAuthz().toRoles());
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
-        return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
-    }
 
     /** {@code @spiffe} for {@code @PreAuthorize} on service methods, in applications without a servlet side. */
     @Bean("spiffe")

@@ -5,7 +5,6 @@ import java.util.Map;
 
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
-import io.github.spiffeboot.observability.AuthorizationAuditLog;
 import io.github.spiffeboot.reactive.ManagementPortExchangeMatcher;
 import io.github.spiffeboot.reactive.ManagementPortSecurityWebFilterChain;
 import io.github.spiffeboot.reactive.SpiffeAuthenticationWebFilter;
@@ -47,7 +46,7 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
  * chain, which can apply {@link SpiffeServerHttpConfigurer}), and the {@code @spiffe} bean for reactive
  * method security.
  */
-@AutoConfiguration(after = SpiffeAutoConfiguration.class,
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeAuthorizationAutoConfiguration.class },
         beforeName = { "org.springframework.boot.security.autoconfigure.web.reactive.ReactiveWebSecurityAutoConfiguration",
                 "org.springframework.boot.security.autoconfigure.ReactiveUserDetailsServiceAutoConfiguration",
                 "org.springframework.boot.security.autoconfigure.actuate.web.reactive.ReactiveManagementWebSecurityAutoConfiguration" })
@@ -58,24 +57,6 @@ import org.springframework.security.web.server.savedrequest.NoOpServerRequestCac
 @ConditionalOnBean(X509ContextSource.class)
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeReactiveSecurityAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationPolicy spiffeAuthorizationPolicy(SpiffeProperties properties) {
-        return properties.getAuthz().toPolicy();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    SpiffeAuthorities spiffeAuthorities(SpiffeProperties properties) {
-        return new SpiffeAuthorities(properties.getAuthz().toRoles());
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
-        return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
-    }
 
     @Bean
     @ConditionalOnMissingBean

@@ -2,10 +2,8 @@ package io.github.spiffeboot.autoconfigure;
 
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
-import io.github.spiffeboot.observability.AuthorizationAuditLog;
 import io.github.spiffeboot.security.ManagementPortRequestMatcher;
 import io.github.spiffeboot.security.ManagementPortSecurityFilterChain;
-import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.SpiffeAuthorizationManager;
 import io.github.spiffeboot.security.SpiffeErrorResponses;
 import io.github.spiffeboot.security.SpiffeExpressions;
@@ -39,7 +37,7 @@ import org.springframework.security.web.SecurityFilterChain;
  * its own chain, which can apply {@link SpiffeHttpConfigurer}), the {@code @spiffe} bean for
  * {@code @PreAuthorize}, and the audit log.
  */
-@AutoConfiguration(after = SpiffeAutoConfiguration.class,
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeAuthorizationAutoConfiguration.class },
         beforeName = { "org.springframework.boot.security.autoconfigure.web.servlet.ServletWebSecurityAutoConfiguration",
                 "org.springframework.boot.security.autoconfigure.UserDetailsServiceAutoConfiguration" })
 @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -48,24 +46,6 @@ import org.springframework.security.web.SecurityFilterChain;
 @ConditionalOnProperty(prefix = "spiffe.authz", name = "enabled", havingValue = "true", matchIfMissing = true)
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeSecurityAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationPolicy spiffeAuthorizationPolicy(SpiffeProperties properties) {
-        return properties.getAuthz().toPolicy();
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    SpiffeAuthorities spiffeAuthorities(SpiffeProperties properties) {
-        return new SpiffeAuthorities(properties.getAuthz().toRoles());
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    AuthorizationAuditLog spiffeAuthorizationAuditLog(SpiffeProperties properties) {
-        return new AuthorizationAuditLog(properties.getAuthz().isLogAllowed());
-    }
 
     @Bean
     @ConditionalOnMissingBean

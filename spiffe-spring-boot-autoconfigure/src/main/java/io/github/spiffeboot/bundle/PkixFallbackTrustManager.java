@@ -53,65 +53,45 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        if (hasSpiffeId(chain)) {
-            spiffe.checkClientTrusted(chain, authType);
-        }
-        else {
-            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType));
-        }
+        verify(chain, trustManager -> trustManager.checkClientTrusted(chain, authType));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        if (hasSpiffeId(chain)) {
-            spiffe.checkClientTrusted(chain, authType, socket);
-        }
-        else {
-            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType, socket));
-        }
+        verify(chain, trustManager -> trustManager.checkClientTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
-        if (hasSpiffeId(chain)) {
-            spiffe.checkClientTrusted(chain, authType, engine);
-        }
-        else {
-            pkix(trustManager -> trustManager.checkClientTrusted(chain, authType, engine));
-        }
+        verify(chain, trustManager -> trustManager.checkClientTrusted(chain, authType, engine));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        if (hasSpiffeId(chain)) {
-            spiffe.checkServerTrusted(chain, authType);
-        }
-        else {
-            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType));
-        }
+        verify(chain, trustManager -> trustManager.checkServerTrusted(chain, authType));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
             throws CertificateException {
-        if (hasSpiffeId(chain)) {
-            spiffe.checkServerTrusted(chain, authType, socket);
-        }
-        else {
-            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType, socket));
-        }
+        verify(chain, trustManager -> trustManager.checkServerTrusted(chain, authType, socket));
     }
 
     @Override
     public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
             throws CertificateException {
+        verify(chain, trustManager -> trustManager.checkServerTrusted(chain, authType, engine));
+    }
+
+    /** The one decision of this class: the SPIFFE trust manager for a leaf with a SPIFFE ID, else PKIX. */
+    private void verify(X509Certificate[] chain, Check check) throws CertificateException {
         if (hasSpiffeId(chain)) {
-            spiffe.checkServerTrusted(chain, authType, engine);
+            check.run(spiffe);
         }
         else {
-            pkix(trustManager -> trustManager.checkServerTrusted(chain, authType, engine));
+            pkix(check);
         }
     }
 
@@ -148,7 +128,7 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
      * Runs a PKIX check; a failure is reported to the rejection listener and thrown with a message that
      * says which verification refused the peer.
      */
-    private void pkix(PkixCheck check) throws CertificateException {
+    private void pkix(Check check) throws CertificateException {
         try {
             check.run(pkix());
         }
@@ -162,8 +142,9 @@ final class PkixFallbackTrustManager extends X509ExtendedTrustManager {
         }
     }
 
+    /** One of the six checks, on whichever trust manager {@link #verify} chose. */
     @FunctionalInterface
-    private interface PkixCheck {
+    private interface Check {
 
         void run(X509ExtendedTrustManager trustManager) throws CertificateException;
     }

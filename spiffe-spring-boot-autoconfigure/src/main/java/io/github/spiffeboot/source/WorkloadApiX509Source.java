@@ -13,7 +13,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -21,20 +20,9 @@ import java.util.function.Supplier;
 
 import io.github.spiffeboot.id.TrustDomain;
 import io.github.spiffeboot.svid.X509BundleSet;
-import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
-import io.grpc.netty.shaded.io.netty.channel.epoll.EpollIoHandler;
-import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
-import io.grpc.stub.MetadataUtils;
-import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc;
-import io.spiffe.workloadapi.grpc.SpiffeWorkloadAPIGrpc.SpiffeWorkloadAPIStub;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDRequest;
 import io.spiffe.workloadapi.grpc.Workload.X509SVIDResponse;
 import org.apache.commons.logging.Log;
@@ -60,9 +48,6 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
 
     private static final Log logger = LogFactory.getLog(WorkloadApiX509Source.class);
 
-    private static final Metadata.Key<String> SECURITY_HEADER = Metadata.Key.of("workload.spiffe.io",
-            Metadata.ASCII_STRING_MARSHALLER);
-
     /**
      * How the source waits and retries.
      *
@@ -86,11 +71,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
     // Created by start(), under the lock; volatile for the status getters read from other threads.
     private volatile WorkloadApiAddress address;
 
-    private EventLoopGroup eventLoop;
-
-    private ManagedChannel channel;
-
-    private SpiffeWorkloadAPIStub stub;
+    private WorkloadApiChannel channel;
 
     private ScheduledExecutorService scheduler;
 
@@ -114,7 +95,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
 
     private volatile List<RejectedFederatedBundle> rejectedFederatedBundles = List.of();
 
-    private long nextBackoffMillis;
+    private final WorkloadApiBackoff backoff;
 
     private ClientCallStreamObserver<X509SVIDRequest> call;
 
@@ -126,7 +107,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
     public WorkloadApiX509Source(Supplier<WorkloadApiAddress> address, Options options) {
         this.addressSupplier = Objects.requireNonNull(address, "address");
         this.options = Objects.requireNonNull(options, "options");
-        this.nextBackoffMillis = options.initialBackoff().toMillis();
+        this.backoff = new WorkloadApiBackoff(options.initialBackoff(), options.maxBackoff());
     }
 
     /**
@@ -185,18 +166,9 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
 
     private void open(WorkloadApiAddress resolved) {
         address = resolved;
-        eventLoop = new MultiThreadIoEventLoopGroup(1, daemonThreads("spiffe-workload-api-io"),
-                EpollIoHandler.newFactory());
-        channel = NettyChannelBuilder.forAddress(new DomainSocketAddress(resolved.path().toString()))
-            .eventLoopGroup(eventLoop)
-            .channelType(EpollDomainSocketChannel.class)
-            .usePlaintext()
-            .build();
-        Metadata headers = new Metadata();
-        headers.put(SECURITY_HEADER, "true");
-        stub = SpiffeWorkloadAPIGrpc.newStub(channel)
-            .withInterceptors(MetadataUtils.newAttachHeadersInterceptor(headers));
-        scheduler = Executors.newSingleThreadScheduledExecutor(daemonThreads("spiffe-workload-api-retry"));
+        channel = new WorkloadApiChannel(resolved, "spiffe-workload-api-io");
+        scheduler = Executors.newSingleThreadScheduledExecutor(
+                WorkloadApiChannel.daemonThreads("spiffe-workload-api-retry"));
     }
 
     /** Closes the source for good (as {@link #close()}): the application context is stopping. */
@@ -322,10 +294,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
             scheduler.shutdownNow();
         }
         if (channel != null) {
-            channel.shutdownNow();
-        }
-        if (eventLoop != null) {
-            eventLoop.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            channel.close();
         }
     }
 
@@ -336,7 +305,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
             }
             // Without this the channel may sit out gRPC's own backoff (up to minutes) after an agent restart.
             channel.resetConnectBackoff();
-            stub.fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
+            channel.stub().fetchX509SVID(X509SVIDRequest.getDefaultInstance(), new StreamObserver());
         }
     }
 
@@ -349,8 +318,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
             if (current != null) {
                 state = WorkloadApiConnectionState.RECONNECTING;
             }
-            delay = nextBackoffMillis + ThreadLocalRandom.current().nextLong(nextBackoffMillis / 5 + 1);
-            nextBackoffMillis = Math.min(nextBackoffMillis * 2, options.maxBackoff().toMillis());
+            delay = backoff.nextDelayMillis();
         }
         try {
             scheduler.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
@@ -369,7 +337,7 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
             if (state == WorkloadApiConnectionState.CLOSED) {
                 return;
             }
-            nextBackoffMillis = options.initialBackoff().toMillis();
+            backoff.reset();
             state = WorkloadApiConnectionState.CONNECTED;
             lastError = null;
             previous = current;
@@ -461,14 +429,6 @@ public final class WorkloadApiX509Source implements X509ContextSource, SmartLife
             answer += " (no file exists at " + address.path() + ")";
         }
         return answer;
-    }
-
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        return runnable -> {
-            Thread thread = new Thread(runnable, name);
-            thread.setDaemon(true);
-            return thread;
-        };
     }
 
     private final class StreamObserver implements ClientResponseObserver<X509SVIDRequest, X509SVIDResponse> {

@@ -1,19 +1,11 @@
 package io.github.spiffeboot.tls;
 
-import java.security.KeyManagementException;
-import java.security.SecureRandom;
 import java.util.List;
 
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 /**
  * A client {@link SSLContext} whose connections never resume a TLS session: every connection is a full
@@ -38,24 +30,15 @@ final class NonResumingClientContext extends SSLContext {
         super(new Spi(initialized), initialized.getProvider(), initialized.getProtocol());
     }
 
-    private static final class Spi extends SSLContextSpi {
-
-        private final SSLContext delegate;
+    private static final class Spi extends EngineOnlyContextSpi {
 
         Spi(SSLContext delegate) {
-            this.delegate = delegate;
-        }
-
-        @Override
-        protected void engineInit(KeyManager[] keyManagers, TrustManager[] trustManagers, SecureRandom random)
-                throws KeyManagementException {
-            throw new KeyManagementException("this SPIFFE client context is initialised with the live SVID "
-                    + "key and trust managers and cannot be re-initialised");
+            super(delegate, "client");
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            SSLEngine engine = delegate.createSSLEngine();
+            SSLEngine engine = delegate().createSSLEngine();
             engine.setUseClientMode(true);
             return engine;
         }
@@ -71,38 +54,6 @@ final class NonResumingClientContext extends SSLContext {
                 engine.setSSLParameters(parameters);
             }
             return engine;
-        }
-
-        @Override
-        protected SSLSocketFactory engineGetSocketFactory() {
-            throw new UnsupportedOperationException("SPIFFE client contexts serve SSLEngine-based clients "
-                    + "(JDK HttpClient, Netty) only: a JSSE socket could resume a session without verifying "
-                    + "the server again");
-        }
-
-        @Override
-        protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            throw new UnsupportedOperationException("a SPIFFE client context does not serve");
-        }
-
-        @Override
-        protected SSLSessionContext engineGetServerSessionContext() {
-            return delegate.getServerSessionContext();
-        }
-
-        @Override
-        protected SSLSessionContext engineGetClientSessionContext() {
-            return delegate.getClientSessionContext();
-        }
-
-        @Override
-        protected SSLParameters engineGetDefaultSSLParameters() {
-            return delegate.getDefaultSSLParameters();
-        }
-
-        @Override
-        protected SSLParameters engineGetSupportedSSLParameters() {
-            return delegate.getSupportedSSLParameters();
         }
 
         /**
