@@ -22,6 +22,8 @@ import (
 	"github.com/spiffe/go-spiffe/v2/spiffetls/tlsconfig"
 	"github.com/spiffe/go-spiffe/v2/svid/jwtsvid"
 	"github.com/spiffe/go-spiffe/v2/workloadapi"
+
+	"github.com/spiffeboot/spiffe-spring-boot/e2e/interop/internal/workload"
 )
 
 // bearer is the token every request carries, if any.
@@ -52,13 +54,7 @@ func main() {
 		return
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	source, err := workloadapi.NewX509Source(ctx, workloadapi.WithClientOptions(workloadapi.WithAddr(*socket)))
-	if err != nil {
-		fmt.Printf("error=%q\n", "no SVID from the Workload API: "+err.Error())
-		os.Exit(2)
-	}
+	source := workload.X509Source(*socket)
 	defer source.Close()
 	serverID := spiffeid.RequireFromString(*expect)
 	config := tlsconfig.MTLSClientConfig(source, source, tlsconfig.AuthorizeID(serverID))

@@ -14,10 +14,10 @@ import (
 	"github.com/spiffe/go-spiffe/v2/spiffegrpc/grpccredentials"
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"github.com/spiffe/go-spiffe/v2/spiffetls/tlsconfig"
-	"github.com/spiffe/go-spiffe/v2/workloadapi"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
+	"github.com/spiffeboot/spiffe-spring-boot/e2e/interop/internal/workload"
 	paymentsv1 "github.com/spiffeboot/spiffe-spring-boot/e2e/interop/payments/v1"
 )
 
@@ -29,12 +29,7 @@ func main() {
 	order := flag.String("order", "g-1", "order ID")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	source, err := workloadapi.NewX509Source(ctx, workloadapi.WithClientOptions(workloadapi.WithAddr(*socket)))
-	if err != nil {
-		log.Fatalf("no SVID from the Workload API: %v", err)
-	}
+	source := workload.X509Source(*socket)
 	defer source.Close()
 
 	conn, err := grpc.NewClient(*target, grpc.WithTransportCredentials(grpccredentials.MTLSClientCredentials(source, source,
@@ -44,7 +39,7 @@ func main() {
 	}
 	defer conn.Close()
 
-	callCtx, callCancel := context.WithTimeout(ctx, 20*time.Second)
+	callCtx, callCancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer callCancel()
 	reply := new(paymentsv1.PaymentReply)
 	switch *method {

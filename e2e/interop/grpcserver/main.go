@@ -15,12 +15,10 @@ import (
 	"net"
 	"os"
 	"reflect"
-	"time"
 
 	"github.com/spiffe/go-spiffe/v2/spiffegrpc/grpccredentials"
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"github.com/spiffe/go-spiffe/v2/spiffetls/tlsconfig"
-	"github.com/spiffe/go-spiffe/v2/workloadapi"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
@@ -28,6 +26,7 @@ import (
 	"google.golang.org/grpc/peer"
 	"google.golang.org/grpc/status"
 
+	"github.com/spiffeboot/spiffe-spring-boot/e2e/interop/internal/workload"
 	paymentsv1 "github.com/spiffeboot/spiffe-spring-boot/e2e/interop/payments/v1"
 )
 
@@ -84,12 +83,7 @@ func main() {
 	idleTimeout := flag.Duration("idle-timeout", 0, "close connections idle this long (0: never)")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	source, err := workloadapi.NewX509Source(ctx, workloadapi.WithClientOptions(workloadapi.WithAddr(*socket)))
-	if err != nil {
-		log.Fatalf("no SVID from the Workload API: %v", err)
-	}
+	source := workload.X509Source(*socket)
 	defer source.Close()
 
 	listener, err := net.Listen("tcp", *addr)

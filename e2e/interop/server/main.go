@@ -6,19 +6,18 @@
 package main
 
 import (
-	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"log"
 	"net/http"
 	"os"
-	"time"
 
 	"github.com/spiffe/go-spiffe/v2/spiffeid"
 	"github.com/spiffe/go-spiffe/v2/spiffetls/tlsconfig"
 	"github.com/spiffe/go-spiffe/v2/svid/x509svid"
-	"github.com/spiffe/go-spiffe/v2/workloadapi"
+
+	"github.com/spiffeboot/spiffe-spring-boot/e2e/interop/internal/workload"
 )
 
 func main() {
@@ -28,12 +27,7 @@ func main() {
 	idleTimeout := flag.Duration("idle-timeout", 0, "close connections idle this long (0: Go's default)")
 	flag.Parse()
 
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	source, err := workloadapi.NewX509Source(ctx, workloadapi.WithClientOptions(workloadapi.WithAddr(*socket)))
-	if err != nil {
-		log.Fatalf("no SVID from the Workload API: %v", err)
-	}
+	source := workload.X509Source(*socket)
 	defer source.Close()
 
 	mux := http.NewServeMux()

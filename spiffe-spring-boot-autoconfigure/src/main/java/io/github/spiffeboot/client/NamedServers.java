@@ -22,13 +22,7 @@ public final class NamedServers {
      * @param jwtAudience the audience of the JWT-SVID to send, or {@code null} to send none
      */
     public record Server(String url, List<String> ids, String jwtAudience) {
-
-        public Server(String url, List<String> ids) {
-            this(url, ids, null);
-        }
     }
-
-    private static final NamedServers NONE = new NamedServers(Map.of(), null);
 
     private final Map<String, Server> servers;
 
@@ -48,11 +42,6 @@ public final class NamedServers {
                         + ".jwt-audience needs JWT-SVIDs: set spiffe.jwt.enabled=true");
             }
         });
-    }
-
-    /** No named servers. */
-    public static NamedServers none() {
-        return NONE;
     }
 
     JwtSvids requireJwtSvids() {
