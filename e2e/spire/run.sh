@@ -23,13 +23,13 @@ done
 
 # Lifetimes: a workload SVID lives 30 s (the agent renews it at half-life, so every ~15 s); the example.org CA
 # lives 4 min, so its successor is prepared (published in the bundle) at 2 min and activated at 3 min 20 s.
-SVID_TTL=30
+SVID_TTL=40
 CA_TTL=4m
 CA_ACTIVATION_SECONDS=200  # five sixths of CA_TTL: SPIRE's activation threshold
 # spire-server stays down longer than one rotation interval (SVID_TTL / 2), and short enough that the SVIDs
 # renewed just before it outlive it plus the recovery (server start, then the agent's next sync after its failed
 # ones: 9 to 13 s here). At 20 s a run saw payment-service's SVID expire the second its renewal arrived.
-OUTAGE_SECONDS=17
+OUTAGE_SECONDS=21
 
 started=$(date +%s)
 work=$(mktemp -d /tmp/spire-e2e.XXXXXX)
