@@ -3,6 +3,7 @@ package io.github.spiffeboot.autoconfigure;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.grpc.SpiffeGrpcAuthorizationInterceptor;
+import io.github.spiffeboot.security.JwtSvidCallers;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.SpiffeExpressions;
 import io.github.spiffeboot.security.X509CallerAuthenticator;
@@ -29,7 +30,8 @@ import org.springframework.security.core.context.SecurityContextHolder;
  * {@link SpiffeGrpcDefaultProperties}).
  */
 @AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeAuthorizationAutoConfiguration.class,
-        SpiffeSecurityAutoConfiguration.class, SpiffeReactiveSecurityAutoConfiguration.class },
+        SpiffeSecurityAutoConfiguration.class, SpiffeReactiveSecurityAutoConfiguration.class,
+        SpiffeJwtAutoConfiguration.class },
         beforeName = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration")
 @ConditionalOnClass({ BindableService.class, GlobalServerInterceptor.class, SecurityContextHolder.class })
 @ConditionalOnBean(X509ContextSource.class)
@@ -59,8 +61,8 @@ public class SpiffeGrpcServerAutoConfiguration {
     @ConditionalOnMissingBean
     SpiffeGrpcAuthorizationInterceptor spiffeGrpcAuthorizationInterceptor(SpiffeAuthorities authorities,
             X509ContextSource source, AuthorizationPolicy policy,
-            ObjectProvider<AuthorizationDecisionListener> listeners) {
-        return new SpiffeGrpcAuthorizationInterceptor(new X509CallerAuthenticator(authorities, source), policy,
-                listeners.orderedStream().toList());
+            ObjectProvider<AuthorizationDecisionListener> listeners, ObjectProvider<JwtSvidCallers> jwtSvidCallers) {
+        return new SpiffeGrpcAuthorizationInterceptor(new X509CallerAuthenticator(authorities, source),
+                jwtSvidCallers.getIfAvailable(), policy, listeners.orderedStream().toList());
     }
 }

@@ -23,23 +23,21 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
 import org.springframework.security.oauth2.jwt.JwtDecoder;
-import org.springframework.security.oauth2.server.resource.web.BearerTokenResolver;
 
 /**
  * JWT-SVIDs, when {@code spiffe.jwt.enabled}: the Workload API JWT source (started with the application
  * context, before the web server), the {@link JwtSvids} for outgoing calls, and, where a service accepts
- * JWT-SVIDs (trusted proxies or JWT-only) and Spring Security's resource-server support is present, the
- * validator and the {@link JwtSvidCallers} the SPIFFE filter consults.
+ * JWT-SVIDs (trusted proxies or JWT-only) and Spring Security's JOSE support is present, the validator and
+ * the {@link JwtSvidCallers} that the servlet and WebFlux chains and the gRPC interceptor consult.
  */
-@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSecurityAutoConfiguration.class })
+@AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeAuthorizationAutoConfiguration.class,
+        SpiffeSecurityAutoConfiguration.class, SpiffeReactiveSecurityAutoConfiguration.class })
 @ConditionalOnProperty(prefix = "spiffe", name = "enabled", havingValue = "true", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "spiffe.jwt", name = "enabled", havingValue = "true")
 @EnableConfigurationProperties({ SpiffeProperties.class, SpiffeJwtProperties.class })
@@ -72,40 +70,23 @@ public class SpiffeJwtAutoConfiguration {
      * did not (its gateway's callers would all be refused, silently).
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = Type.SERVLET)
-    @ConditionalOnMissingClass("org.springframework.security.oauth2.server.resource.web.BearerTokenResolver")
+    @ConditionalOnMissingClass("org.springframework.security.oauth2.jwt.JwtDecoder")
     @Conditional(OnAcceptingJwtSvidsCondition.class)
-    static class InboundWithoutResourceServer {
+    static class InboundWithoutJose {
 
-        InboundWithoutResourceServer() {
+        InboundWithoutJose() {
             throw new IllegalStateException("spiffe.jwt.trusted-proxies or spiffe.jwt.jwt-only accept JWT-SVIDs, "
-                    + "which are checked with Spring Security's resource-server support: add "
-                    + "org.springframework.security:spring-security-oauth2-resource-server and "
-                    + "spring-security-oauth2-jose (the starter brings both)");
+                    + "which are checked with Spring Security's JOSE support: add "
+                    + "org.springframework.security:spring-security-oauth2-jose (the starter brings it)");
         }
     }
 
     /**
-     * The reactive (WebFlux) chain does not check JWT-SVIDs yet: it takes the caller from the TLS peer and
-     * ignores bearer tokens. A service told to take callers from tokens must not start as if it did (a
-     * trusted proxy would be the caller, or, with {@code jwt-only}, any mTLS peer would be).
+     * Incoming JWT-SVIDs, where a token can ever name the caller: one {@link JwtSvidCallers} that the servlet
+     * filter, the WebFlux filter and the gRPC interceptor all consult.
      */
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = Type.REACTIVE)
-    @Conditional(OnAcceptingJwtSvidsCondition.class)
-    static class InboundOnReactive {
-
-        InboundOnReactive() {
-            throw new IllegalStateException("spiffe.jwt.trusted-proxies and spiffe.jwt.jwt-only are supported on "
-                    + "Spring MVC (servlet) applications only; a WebFlux application takes its callers from the "
-                    + "mTLS peer and ignores bearer tokens: remove these properties or serve with Spring MVC");
-        }
-    }
-
-    /** Incoming JWT-SVIDs, where a token can ever name the caller. */
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = Type.SERVLET)
-    @ConditionalOnClass({ JwtDecoder.class, BearerTokenResolver.class })
+    @ConditionalOnClass(JwtDecoder.class)
     @ConditionalOnBean(SpiffeAuthorities.class)
     @Conditional(OnAcceptingJwtSvidsCondition.class)
     static class Inbound {

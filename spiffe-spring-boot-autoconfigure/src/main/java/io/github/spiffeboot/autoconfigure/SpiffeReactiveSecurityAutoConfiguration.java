@@ -12,6 +12,7 @@ import io.github.spiffeboot.reactive.SpiffeReactiveAuthorizationManager;
 import io.github.spiffeboot.reactive.SpiffeServerErrorResponses;
 import io.github.spiffeboot.reactive.SpiffeServerHttpConfigurer;
 import io.github.spiffeboot.security.ReactiveSpiffeExpressions;
+import io.github.spiffeboot.security.JwtSvidCallers;
 import io.github.spiffeboot.security.SpiffeAuthorities;
 import io.github.spiffeboot.security.VerifiedCallers;
 import io.github.spiffeboot.source.X509ContextSource;
@@ -68,10 +69,10 @@ public class SpiffeReactiveSecurityAutoConfiguration {
     @Bean
     @ConditionalOnMissingBean
     SpiffeServerHttpConfigurer spiffeServerHttpConfigurer(X509ContextSource source, SpiffeAuthorities authorities,
-            SpiffeReactiveAuthorizationManager authorization) {
+            SpiffeReactiveAuthorizationManager authorization, ObjectProvider<JwtSvidCallers> jwtSvidCallers) {
         // Not a bean of its own: a WebFilter bean would run on every exchange, outside the security chain.
         SpiffeAuthenticationWebFilter authentication = new SpiffeAuthenticationWebFilter(
-                new VerifiedCallers(source, authorities), Clock.systemUTC());
+                new VerifiedCallers(source, authorities), jwtSvidCallers.getIfAvailable(), Clock.systemUTC());
         return new SpiffeServerHttpConfigurer(authentication, authorization, new SpiffeServerErrorResponses());
     }
 

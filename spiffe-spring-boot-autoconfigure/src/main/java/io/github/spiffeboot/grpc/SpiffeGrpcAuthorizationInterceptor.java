@@ -12,11 +12,12 @@ import javax.net.ssl.SSLSession;
 import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecision.Outcome;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
-import io.github.spiffeboot.authz.Credential;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.authz.NormalizedPath;
 import io.github.spiffeboot.authz.RequestPaths;
 import io.github.spiffeboot.id.SpiffeId;
+import io.github.spiffeboot.jwt.JwtSvidRejection;
+import io.github.spiffeboot.security.JwtSvidCallers;
 import io.github.spiffeboot.security.SpiffeAuthentication;
 import io.github.spiffeboot.security.X509CallerAuthenticator;
 import io.github.spiffeboot.svid.SvidVerificationException;
@@ -33,7 +34,9 @@ import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
 
 /**
- * Authenticates every gRPC call by the X509-SVID of its TLS connection and decides it with the
+ * Authenticates every gRPC call by the X509-SVID of its TLS connection (or, where the service accepts
+ * JWT-SVIDs, as {@link JwtSvidCallers} decides: a trusted proxy's forwarded token in the
+ * {@code authorization} metadata, or the token alone for a JWT-only service) and decides it with the
  * {@link AuthorizationPolicy} ({@code spiffe.authz.allowed-callers}), once, when the call starts and before
  * its first message is read: a streaming call is authorized once for all its messages.
  * <p>
@@ -56,7 +59,13 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
     /** What a gRPC call is on the wire. */
     private static final String METHOD = "POST";
 
+    /** gRPC carries the bearer token as {@code authorization} metadata (HTTP/2 header names are lower case). */
+    private static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
+            Metadata.ASCII_STRING_MARSHALLER);
+
     private final X509CallerAuthenticator authenticator;
+
+    private final JwtSvidCallers jwtSvidCallers;
 
     private final AuthorizationPolicy policy;
 
@@ -70,7 +79,18 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
 
     public SpiffeGrpcAuthorizationInterceptor(X509CallerAuthenticator authenticator, AuthorizationPolicy policy,
             List<AuthorizationDecisionListener> listeners) {
+        this(authenticator, null, policy, listeners);
+    }
+
+    /**
+     * @param jwtSvidCallers which credential speaks for the caller where JWT-SVIDs are accepted, or
+     * {@code null} where they are not (the TLS peer is always the caller, {@code authorization} metadata is
+     * ignored)
+     */
+    public SpiffeGrpcAuthorizationInterceptor(X509CallerAuthenticator authenticator, JwtSvidCallers jwtSvidCallers,
+            AuthorizationPolicy policy, List<AuthorizationDecisionListener> listeners) {
         this.authenticator = authenticator;
+        this.jwtSvidCallers = jwtSvidCallers;
         this.policy = policy;
         this.listeners = List.copyOf(listeners);
     }
@@ -82,21 +102,28 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
-        SpiffeAuthentication authentication = authenticate(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+        SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+        SpiffeAuthentication authentication;
+        JwtSvidRejection rejection = null;
+        if (jwtSvidCallers == null) {
+            authentication = authenticate(session);
+        }
+        else {
+            JwtSvidCallers.Outcome outcome = jwtSvidCallers.caller(
+                    jwtSvidCallers.usesTlsPeer() ? authenticate(session) : null, () -> headers.getAll(AUTHORIZATION));
+            authentication = outcome.caller();
+            rejection = outcome.rejection();
+        }
         SpiffeId caller = (authentication != null) ? authentication.getPrincipal() : null;
         MethodPath method = methodPath(call.getMethodDescriptor().getFullMethodName());
         String path = method.path();
-        AuthorizationDecision decision = decide(caller, method).withTransport(AuthorizationDecision.GRPC);
-        if (caller != null) {
-            // gRPC callers are proved by their X.509-SVID only.
-            decision = decision.withCredential(Credential.X509_SVID);
-        }
+        AuthorizationDecision decision = JwtSvidCallers.recorded(
+                decide(caller, method).withTransport(AuthorizationDecision.GRPC), authentication, rejection);
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);
         }
         if (!decision.permitted()) {
-            Status status = (caller == null)
-                    ? Status.UNAUTHENTICATED.withDescription("no valid X509-SVID")
+            Status status = (caller == null) ? Status.UNAUTHENTICATED.withDescription(unauthenticated(rejection))
                     : Status.PERMISSION_DENIED.withDescription(caller + " may not call " + path.substring(1));
             call.close(status, new Metadata());
             return new ServerCall.Listener<>() {
@@ -106,6 +133,14 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
         context.setAuthentication(authentication);
         return new SecurityContextListener<>(withContext(context, () -> next.startCall(call, headers)), context,
                 contextHolder);
+    }
+
+    /** Why a call has no caller, in words fit for the client (the audit line has the exact reason). */
+    private String unauthenticated(JwtSvidRejection rejection) {
+        if (rejection != null) {
+            return "JWT-SVID refused";
+        }
+        return (jwtSvidCallers != null && !jwtSvidCallers.usesTlsPeer()) ? "no valid JWT-SVID" : "no valid X509-SVID";
     }
 
     private MethodPath methodPath(String fullMethodName) {

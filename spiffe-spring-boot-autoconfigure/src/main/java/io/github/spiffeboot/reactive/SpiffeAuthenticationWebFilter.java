@@ -3,6 +3,7 @@ package io.github.spiffeboot.reactive;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 
+import io.github.spiffeboot.security.JwtSvidCallers;
 import io.github.spiffeboot.security.SpiffeAuthentication;
 import io.github.spiffeboot.security.VerifiedCallers;
 import io.github.spiffeboot.svid.SvidVerificationException;
@@ -28,6 +29,10 @@ import reactor.core.publisher.Mono;
  * vouch for another's IDs. A connection is closed after the response once its chain no longer verifies or
  * nears its end ({@link VerifiedCallers.Caller#renewAt()}), so pooled clients reconnect with their current
  * SVID.
+ * <p>
+ * Where the service accepts JWT-SVIDs ({@code spiffe.jwt.trusted-proxies} or {@code jwt-only}),
+ * {@link JwtSvidCallers} decides whether the TLS peer or a JWT-SVID speaks for the caller, exactly as on
+ * the servlet side; a refused token's reason stays on the exchange for the audit line and the 401.
  */
 public final class SpiffeAuthenticationWebFilter implements WebFilter {
 
@@ -35,10 +40,21 @@ public final class SpiffeAuthenticationWebFilter implements WebFilter {
 
     private final VerifiedCallers callers;
 
+    private final JwtSvidCallers jwtSvidCallers;
+
     private final Clock clock;
 
     public SpiffeAuthenticationWebFilter(VerifiedCallers callers, Clock clock) {
+        this(callers, null, clock);
+    }
+
+    /**
+     * @param jwtSvidCallers which credential speaks for the caller where JWT-SVIDs are accepted, or
+     * {@code null} where they are not (the TLS peer is always the caller, bearer tokens are ignored)
+     */
+    public SpiffeAuthenticationWebFilter(VerifiedCallers callers, JwtSvidCallers jwtSvidCallers, Clock clock) {
         this.callers = callers;
+        this.jwtSvidCallers = jwtSvidCallers;
         this.clock = clock;
     }
 
@@ -53,6 +69,19 @@ public final class SpiffeAuthenticationWebFilter implements WebFilter {
     }
 
     private SpiffeAuthentication authenticate(ServerWebExchange exchange) {
+        if (jwtSvidCallers == null) {
+            return tlsPeer(exchange);
+        }
+        JwtSvidCallers.Outcome outcome = jwtSvidCallers.caller(
+                jwtSvidCallers.usesTlsPeer() ? tlsPeer(exchange) : null,
+                () -> exchange.getRequest().getHeaders().getOrEmpty(HttpHeaders.AUTHORIZATION));
+        if (outcome.rejection() != null) {
+            exchange.getAttributes().put(JwtSvidCallers.REJECTION_ATTRIBUTE, outcome.rejection());
+        }
+        return outcome.caller();
+    }
+
+    private SpiffeAuthentication tlsPeer(ServerWebExchange exchange) {
         SslInfo ssl = exchange.getRequest().getSslInfo();
         X509Certificate[] chain = (ssl != null) ? ssl.getPeerCertificates() : null;
         if (chain == null || chain.length == 0) {

@@ -6,15 +6,16 @@ import java.util.Optional;
 
 import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
-import io.github.spiffeboot.authz.Credential;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
 import io.github.spiffeboot.id.SpiffeId;
+import io.github.spiffeboot.security.JwtSvidCallers;
 import io.github.spiffeboot.security.SpiffeAuthentication;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.security.authorization.AuthorizationResult;
 import org.springframework.security.authorization.ReactiveAuthorizationManager;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.web.server.authorization.AuthorizationContext;
+import org.springframework.web.server.ServerWebExchange;
 import reactor.core.publisher.Mono;
 
 /**
@@ -46,26 +47,21 @@ public final class SpiffeReactiveAuthorizationManager implements ReactiveAuthori
 
     @Override
     public Mono<AuthorizationResult> authorize(Mono<Authentication> authentication, AuthorizationContext context) {
-        return authentication.map(SpiffeReactiveAuthorizationManager::callerOf)
+        return authentication.map(Optional::of)
             .defaultIfEmpty(Optional.empty())
             .map(caller -> decide(caller.orElse(null), context));
     }
 
-    private static Optional<SpiffeId> callerOf(Authentication authentication) {
-        return (authentication instanceof SpiffeAuthentication spiffe) ? Optional.of(spiffe.getPrincipal())
-                : Optional.empty();
-    }
-
-    private AuthorizationResult decide(SpiffeId caller, AuthorizationContext context) {
-        ServerHttpRequest request = context.getExchange().getRequest();
+    private AuthorizationResult decide(Authentication authenticated, AuthorizationContext context) {
+        ServerWebExchange exchange = context.getExchange();
+        ServerHttpRequest request = exchange.getRequest();
+        SpiffeId caller = (authenticated instanceof SpiffeAuthentication spiffe) ? spiffe.getPrincipal() : null;
         String method = request.getMethod().name().toUpperCase(Locale.ROOT);
         AuthorizationDecision decision = policy.decide(caller, method, request.getPath().value(),
                 WebFluxPaths.of(request.getPath()));
-        if (caller != null) {
-            // The reactive chain takes callers from the TLS peer only (bearer tokens are ignored here).
-            decision = decision.withCredential(Credential.X509_SVID);
-        }
-        context.getExchange().getAttributes().put(DECISION_ATTRIBUTE, decision);
+        decision = JwtSvidCallers.recorded(decision, authenticated,
+                exchange.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE));
+        exchange.getAttributes().put(DECISION_ATTRIBUTE, decision);
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);
         }

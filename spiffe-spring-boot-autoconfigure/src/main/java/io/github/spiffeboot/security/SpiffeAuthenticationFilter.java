@@ -3,6 +3,7 @@ package io.github.spiffeboot.security;
 import java.io.IOException;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.util.Collections;
 
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.svid.SvidVerificationException;
@@ -13,6 +14,7 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
+import org.springframework.http.HttpHeaders;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.security.core.context.SecurityContextHolderStrategy;
@@ -116,7 +118,13 @@ public final class SpiffeAuthenticationFilter extends OncePerRequestFilter {
         }
         // Each dispatch decides afresh; a rejection noted by an earlier dispatch must not linger.
         request.removeAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE);
-        return jwtSvidCallers.caller(request, jwtSvidCallers.usesTlsPeer() ? tlsPeer(request, response) : null);
+        JwtSvidCallers.Outcome outcome = jwtSvidCallers.caller(
+                jwtSvidCallers.usesTlsPeer() ? tlsPeer(request, response) : null,
+                () -> Collections.list(request.getHeaders(HttpHeaders.AUTHORIZATION)));
+        if (outcome.rejection() != null) {
+            request.setAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE, outcome.rejection());
+        }
+        return outcome.caller();
     }
 
     private SpiffeAuthentication tlsPeer(HttpServletRequest request, HttpServletResponse response) {

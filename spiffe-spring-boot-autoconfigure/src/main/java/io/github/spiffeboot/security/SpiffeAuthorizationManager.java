@@ -8,7 +8,6 @@ import io.github.spiffeboot.authz.AuthorizationDecision;
 import io.github.spiffeboot.authz.AuthorizationDecision.Outcome;
 import io.github.spiffeboot.authz.AuthorizationDecisionListener;
 import io.github.spiffeboot.authz.AuthorizationPolicy;
-import io.github.spiffeboot.authz.Credential;
 import io.github.spiffeboot.authz.NormalizedPath;
 import io.github.spiffeboot.id.SpiffeId;
 import jakarta.servlet.DispatcherType;
@@ -64,30 +63,13 @@ public final class SpiffeAuthorizationManager implements AuthorizationManager<Re
         else {
             decision = policy.decide(caller, method, request.getRequestURI(), path);
         }
-        decision = withCredential(decision, authenticated, request);
+        decision = JwtSvidCallers.recorded(decision, authenticated,
+                request.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE));
         request.setAttribute(DECISION_ATTRIBUTE, decision);
         for (AuthorizationDecisionListener listener : listeners) {
             listener.onDecision(decision);
         }
         return new org.springframework.security.authorization.AuthorizationDecision(decision.permitted());
-    }
-
-    /**
-     * Records which credential proved the caller; a request whose bearer token was refused is denied with
-     * the refusal's reason, so that its audit line says why.
-     */
-    private static AuthorizationDecision withCredential(AuthorizationDecision decision, Authentication authenticated,
-            HttpServletRequest request) {
-        if (authenticated instanceof SpiffeAuthentication spiffe) {
-            return decision.withCredential(spiffe.getCredentialType());
-        }
-        Object rejection = request.getAttribute(JwtSvidCallers.REJECTION_ATTRIBUTE);
-        if (rejection != null) {
-            return new AuthorizationDecision(null, decision.method(), decision.path(), decision.rule(),
-                    decision.outcome(), "no SPIFFE identity: JWT-SVID refused (" + rejection + ")", decision.transport(),
-                    Credential.JWT_SVID);
-        }
-        return decision;
     }
 
     private NormalizedPath pathOf(HttpServletRequest request) {

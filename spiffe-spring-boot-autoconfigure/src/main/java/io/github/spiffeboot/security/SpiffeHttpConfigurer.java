@@ -37,7 +37,7 @@ import org.springframework.util.ClassUtils;
  */
 public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHttpConfigurer, HttpSecurity> {
 
-    private static final String BEARER_TOKEN_RESOLVER = "org.springframework.security.oauth2.server.resource.web.BearerTokenResolver";
+    private static final String JWT_DECODER = "org.springframework.security.oauth2.jwt.JwtDecoder";
 
     private boolean authorize = true;
 
@@ -90,11 +90,11 @@ public final class SpiffeHttpConfigurer extends AbstractHttpConfigurer<SpiffeHtt
     }
 
     /**
-     * The JWT-SVID policy, where the application accepts JWT-SVIDs. Spring Security's resource-server
-     * support is optional: without it, {@link JwtSvidCallers} is never touched.
+     * The JWT-SVID policy, where the application accepts JWT-SVIDs. Spring Security's JOSE support is
+     * optional: without it, {@link JwtSvidCallers} is never touched.
      */
     private static JwtSvidCallers jwtSvidCallers(ApplicationContext context) {
-        if (!ClassUtils.isPresent(BEARER_TOKEN_RESOLVER, context.getClassLoader())) {
+        if (!ClassUtils.isPresent(JWT_DECODER, context.getClassLoader())) {
             return null;
         }
         return context.getBeanProvider(JwtSvidCallers.class).getIfAvailable();

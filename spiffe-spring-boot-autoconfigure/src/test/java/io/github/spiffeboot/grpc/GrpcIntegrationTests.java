@@ -411,19 +411,7 @@ class GrpcIntegrationTests {
     }
 
     static SpringApplicationBuilder payments(TestWorkloadApi agent) {
-        String rule = "spiffe.authz.allowed-callers";
-        return new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties("spring.main.banner-mode=off",
-                "spring.main.web-application-type=none", "spring.grpc.server.port=0",
-                "spiffe.workload-api.socket=" + agent.socketAddress(),
-                "spiffe.authz.roles.PAYMENT_ADMIN=spiffe://example.org/ns/ops/**",
-                rule + "[0].grpc-method=" + SERVICE + "/Charge", rule + "[0].ids=" + ORDER + "," + SUBSCRIPTION,
-                rule + "[1].name=refund", rule + "[1].grpc-method=" + SERVICE + "/Refund", rule + "[1].ids=" + ORDER,
-                rule + "[2].grpc-method=" + SERVICE + "/Whoami", rule + "[2].ids=spiffe://example.org/**",
-                rule + "[3].grpc-method=" + SERVICE + "/Receipt", rule + "[3].ids=spiffe://example.org/**",
-                rule + "[4].grpc-method=" + SERVICE + "/Echo", rule + "[4].ids=" + ORDER,
-                rule + "[5].name=trial", rule + "[5].grpc-method=" + SERVICE + "/Trial", rule + "[5].ids=" + ORDER,
-                rule + "[5].dry-run=true", rule + "[6].grpc-method=" + LEDGER + "/*",
-                rule + "[6].ids=spiffe://example.org/**");
+        return GrpcPaymentsApplication.builder(agent.socketAddress());
     }
 
     /** A bidirectional stream of the Echo method: one request, one answer. */

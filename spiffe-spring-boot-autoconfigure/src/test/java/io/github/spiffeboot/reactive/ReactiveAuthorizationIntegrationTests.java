@@ -108,16 +108,6 @@ class ReactiveAuthorizationIntegrationTests {
         assertThat(response.body()).contains("\"caller\":\"" + OPS + "\"");
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = { "spiffe.jwt.trusted-proxies=spiffe://example.org/ns/edge/sa/gateway", "spiffe.jwt.jwt-only=true" })
-    void aWebFluxServiceToldToTakeCallersFromTokensDoesNotStart(String setting) {
-        assertThatThrownBy(() -> ReactivePaymentsApplication.builder()
-            .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.jwt.enabled=true",
-                    "spiffe.jwt.audiences=spiffe://example.org/ns/production/sa/payment-service", setting)
-            .run()
-            .close()).hasStackTraceContaining("supported on Spring MVC (servlet) applications only");
-    }
-
     @Test
     void methodsOutsideTheRuleAreNotAllowedByIt() throws IOException {
         try (TestHttpConnection connection = as(ORDER).connect(port)) {

@@ -32,8 +32,13 @@ import io.github.spiffeboot.jwt.JwtBundleSource;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestHttpConnection;
 import io.github.spiffeboot.test.TestHttpResponse;
+import io.github.spiffeboot.test.TestGrpcChannel;
 import io.github.spiffeboot.test.TestJwtAuthority;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.GrpcPaymentsApplication;
+import io.github.spiffeboot.testapp.ReactivePaymentsApplication;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -53,12 +58,14 @@ import static io.github.spiffeboot.security.AuthorizationIntegrationTests.SUBSCR
 import static io.github.spiffeboot.security.AuthorizationIntegrationTests.payments;
 import static io.github.spiffeboot.security.AuthorizationIntegrationTests.port;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 /**
  * JWT-SVIDs at the payments application (rules in {@code application-payments.yml}), through real TLS
  * connections: a trusted gateway forwards callers' tokens, any other TLS peer is the caller itself, a
- * JWT-only service takes the caller from the token alone, and hostile tokens get a 401 and an audit line.
+ * JWT-only service takes the caller from the token alone, and hostile tokens get a 401 and an audit line;
+ * on Spring MVC, on WebFlux ({@link OnWebFlux}) and on Boot's gRPC server ({@link OnGrpc}) alike.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
@@ -77,6 +84,9 @@ class JwtSvidAuthenticationIntegrationTests {
     ConfigurableApplicationContext app;
 
     int port;
+
+    /** Applications besides {@link #app} that must see a JWT key rotation before a test relies on it. */
+    final List<ConfigurableApplicationContext> watching = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @BeforeAll
     void start() {
@@ -168,6 +178,17 @@ class JwtSvidAuthenticationIntegrationTests {
     }
 
     @Test
+    void twoAuthorizationHeadersAreRefusedWhicheverWouldHaveBeenRead(CapturedOutput output) throws IOException {
+        try (TestHttpConnection connection = agent.client(GATEWAY).connect(port)) {
+            // The test connection writes header lines as given: this is two Authorization headers on the wire.
+            TestHttpResponse response = connection.request("GET", "/api/me", null, Map.of("Authorization",
+                    "Bearer " + agent.jwtSvid(OPS, PAYMENT) + "\r\nAuthorization: Bearer " + agent.jwtSvid(ORDER, PAYMENT)));
+            assertThat(response.status()).isEqualTo(401);
+        }
+        assertThat(output).contains("reason=\"no SPIFFE identity: JWT-SVID refused (MALFORMED)\"");
+    }
+
+    @Test
     void noResponseOpensASession() throws IOException {
         TestHttpResponse response = agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT)).get(port, "/api/me");
         assertThat(response.status()).isEqualTo(200);
@@ -236,7 +257,7 @@ class JwtSvidAuthenticationIntegrationTests {
 
     @Test
     void trustedProxiesWithoutAnAudienceFailStartupSayingWhatToSet() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> payments(agent)
+        assertThatThrownBy(() -> payments(agent)
             .properties("spiffe.jwt.enabled=true", "spiffe.jwt.trusted-proxies=" + GATEWAY)
             .run()
             .close()).hasStackTraceContaining("spiffe.jwt.audiences");
@@ -244,7 +265,7 @@ class JwtSvidAuthenticationIntegrationTests {
 
     @Test
     void aTrustedProxyPatternThatIsNoSpiffeIdPatternFailsStartup() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> payments(agent)
+        assertThatThrownBy(() -> payments(agent)
             .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
                     "spiffe.jwt.trusted-proxies=https://gateway.example.org")
             .run()
@@ -252,18 +273,18 @@ class JwtSvidAuthenticationIntegrationTests {
     }
 
     @Test
-    void acceptingJwtSvidsWithoutSpringSecuritysResourceServerSupportFailsStartupSayingWhatToAdd() {
+    void acceptingJwtSvidsWithoutSpringSecuritysJoseSupportFailsStartupSayingWhatToAdd() {
         // The echo application: the payments one's method security cannot be proxied under a filtering class loader.
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new org.springframework.boot.builder.SpringApplicationBuilder(
+        assertThatThrownBy(() -> new org.springframework.boot.builder.SpringApplicationBuilder(
                 io.github.spiffeboot.testapp.EchoApplication.class)
             .resourceLoader(new org.springframework.core.io.DefaultResourceLoader(
                     new org.springframework.boot.test.context.FilteredClassLoader(
-                            org.springframework.security.oauth2.server.resource.web.BearerTokenResolver.class)))
+                            org.springframework.security.oauth2.jwt.JwtDecoder.class)))
             .properties("server.port=0", "spring.main.banner-mode=off", "spiffe.workload-api.socket=" + agent.socketAddress(),
                     "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
                     "spiffe.jwt.trusted-proxies=" + GATEWAY)
             .run()
-            .close()).hasStackTraceContaining("spring-security-oauth2-resource-server");
+            .close()).hasStackTraceContaining("spring-security-oauth2-jose");
     }
 
     /** JWT-only: TLS is terminated before the service, so the token alone names the caller. */
@@ -312,6 +333,279 @@ class JwtSvidAuthenticationIntegrationTests {
                 .bearer(agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/ledger-service"))
                 .post(jwtOnlyPort, "/api/payments/charge", "{}")
                 .status()).isEqualTo(401);
+        }
+    }
+
+    /**
+     * The same decisions on WebFlux (Reactor Netty): one {@code JwtSvidCallers} serves every transport, so
+     * the forwarded caller, the ignored token, the refusals and their audit lines are the servlet side's.
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OnWebFlux {
+
+        ConfigurableApplicationContext reactive;
+
+        ConfigurableApplicationContext reactiveJwtOnly;
+
+        int reactivePort;
+
+        int jwtOnlyPort;
+
+        @BeforeAll
+        void start() {
+            reactive = ReactivePaymentsApplication.builder()
+                .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.jwt.enabled=true",
+                        "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.trusted-proxies=" + GATEWAY,
+                        "spiffe.jwt.clock-skew=PT5S", "server.max-http-request-header-size=160KB")
+                .run();
+            reactivePort = port(reactive);
+            reactiveJwtOnly = ReactivePaymentsApplication.builder()
+                .properties("spiffe.workload-api.socket=" + agent.socketAddress(), "spiffe.jwt.enabled=true",
+                        "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.jwt-only=true")
+                .run();
+            jwtOnlyPort = port(reactiveJwtOnly);
+            watching.add(reactive);
+        }
+
+        @AfterAll
+        void stop() {
+            watching.remove(reactive);
+            reactive.close();
+            reactiveJwtOnly.close();
+        }
+
+        @Test
+        void aTrustedGatewayForwardingACallersJwtSvidCallsAsThatCaller() throws IOException {
+            TestHttpResponse me = agent.client(GATEWAY).bearer(agent.jwtSvid(OPS, PAYMENT)).get(reactivePort, "/api/me");
+            assertThat(me.status()).isEqualTo(200);
+            assertThat(me.body()).contains("\"name\":\"" + OPS + "\"")
+                .contains("\"principalType\":\"SpiffeId\"")
+                .contains("\"ROLE_PAYMENT_ADMIN\"");
+            assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(reactivePort, "/api/payments/charge", "{}")
+                .body()).isEqualTo("charged");
+        }
+
+        @Test
+        void aForwardedCallerMeetsTheSameRulesAndAllowedCallersChecksAsAnMtlsCaller(CapturedOutput output)
+                throws IOException {
+            TestHttpResponse refused = agent.client(GATEWAY)
+                .bearer(agent.jwtSvid(SUBSCRIPTION, PAYMENT))
+                .post(reactivePort, "/api/payments/refund", "{}");
+            assertThat(refused.status()).isEqualTo(403);
+            assertThat(refused.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"http\" credential=jwt-svid");
+            // The receipt's rule lets anyone in example.org read; @AllowedCallers narrows it to order-service.
+            assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .get(reactivePort, "/api/payments/7/receipt")
+                .body()).isEqualTo("receipt 7");
+            assertThat(agent.client(GATEWAY).bearer(agent.jwtSvid(SUBSCRIPTION, PAYMENT))
+                .get(reactivePort, "/api/payments/7/receipt")
+                .status()).isEqualTo(403);
+        }
+
+        @Test
+        void aBearerTokenFromAPeerThatIsNoTrustedProxyIsIgnored(CapturedOutput output) throws IOException {
+            TestHttpResponse response = agent.client(SUBSCRIPTION)
+                .bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(reactivePort, "/api/payments/refund", "{}");
+            assertThat(response.status()).isEqualTo(403);
+            assertThat(response.body()).contains("\"caller\":\"" + SUBSCRIPTION + "\"");
+            assertThat(output).contains("caller=\"" + SUBSCRIPTION
+                    + "\" method=\"POST\" path=\"/api/payments/refund\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"http\" credential=x509-svid");
+        }
+
+        @Test
+        void aTrustedGatewaysRequestWithoutATokenIsUnauthenticatedNotTheGateways(CapturedOutput output)
+                throws IOException {
+            TestHttpResponse response = agent.client(GATEWAY).get(reactivePort, "/api/me");
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.header("www-authenticate")).isEqualTo("Bearer error=\"invalid_token\"");
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"/api/me\" "
+                    + "rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (MISSING)\" transport=\"http\" credential=jwt-svid");
+        }
+
+        @Test
+        void twoAuthorizationHeadersAreRefusedWhicheverWouldHaveBeenRead() throws IOException {
+            try (TestHttpConnection connection = agent.client(GATEWAY).connect(reactivePort)) {
+                // The test connection writes header lines as given: this is two Authorization headers on the wire.
+                TestHttpResponse response = connection.request("GET", "/api/me", null, Map.of("Authorization",
+                        "Bearer " + agent.jwtSvid(OPS, PAYMENT) + "\r\nAuthorization: Bearer " + agent.jwtSvid(ORDER, PAYMENT)));
+                assertThat(response.status()).isEqualTo(401);
+            }
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.github.spiffeboot.security.JwtSvidAuthenticationIntegrationTests#hostileTokens")
+        void aHostileTokenIsRefusedWith401AndAnAuditLine(String name, String reason,
+                Function<JwtSvidAuthenticationIntegrationTests, String> token, CapturedOutput output)
+                throws IOException {
+            String path = "/api/files/" + UUID.randomUUID();
+            TestHttpResponse response;
+            try (TestHttpConnection connection = agent.client(GATEWAY).connect(reactivePort)) {
+                response = connection.request("GET", path, null,
+                        Map.of("Authorization", "Bearer " + token.apply(JwtSvidAuthenticationIntegrationTests.this)));
+            }
+            assertThat(response.status()).isEqualTo(401);
+            assertThat(response.header("www-authenticate")).isEqualTo("Bearer error=\"invalid_token\"");
+            assertThat(response.body()).contains("\"error\":\"unauthenticated\"");
+            assertThat(response.header("set-cookie")).isNull();
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"GET\" path=\"" + path
+                    + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (" + reason + ")\" transport=\"http\" credential=jwt-svid");
+        }
+
+        @Test
+        void noResponseOpensASession() throws IOException {
+            TestHttpResponse allowed = agent.client(GATEWAY).bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .get(reactivePort, "/api/me");
+            TestHttpResponse refused = agent.client(GATEWAY).get(reactivePort, "/api/me");
+            assertThat(allowed.status()).isEqualTo(200);
+            assertThat(refused.status()).isEqualTo(401);
+            assertThat(allowed.header("set-cookie")).isNull();
+            assertThat(refused.header("set-cookie")).isNull();
+        }
+
+        @Test
+        void aJwtOnlyServiceTakesTheCallerFromTheTokenAloneWhateverTheTlsPeer() throws IOException {
+            assertThat(agent.anonymousClient().bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(jwtOnlyPort, "/api/payments/refund", "{}")
+                .body()).isEqualTo("refunded");
+            assertThat(agent.client(SUBSCRIPTION).bearer(agent.jwtSvid(ORDER, PAYMENT))
+                .post(jwtOnlyPort, "/api/payments/refund", "{}")
+                .body()).isEqualTo("refunded");
+            assertThat(agent.client(ORDER).post(jwtOnlyPort, "/api/payments/charge", "{}").status()).isEqualTo(401);
+            assertThat(agent.anonymousClient()
+                .bearer(agent.jwtSvid(ORDER, "spiffe://example.org/ns/production/sa/ledger-service"))
+                .post(jwtOnlyPort, "/api/payments/charge", "{}")
+                .status()).isEqualTo(401);
+        }
+    }
+
+    /**
+     * The same decisions on Boot's gRPC server: the trusted gateway forwards the caller's JWT-SVID as
+     * {@code authorization} metadata; refusals are {@code UNAUTHENTICATED} with the same audit lines
+     * ({@code transport="grpc"}).
+     */
+    @Nested
+    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
+    class OnGrpc {
+
+        static final String CHARGE = GrpcPaymentsApplication.SERVICE + "/Charge";
+
+        static final String REFUND = GrpcPaymentsApplication.SERVICE + "/Refund";
+
+        ConfigurableApplicationContext grpc;
+
+        ConfigurableApplicationContext grpcJwtOnly;
+
+        int grpcPort;
+
+        int jwtOnlyPort;
+
+        @BeforeAll
+        void start() {
+            grpc = GrpcPaymentsApplication.builder(agent.socketAddress())
+                .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
+                        "spiffe.jwt.trusted-proxies=" + GATEWAY, "spiffe.jwt.clock-skew=PT5S",
+                        // gRPC's own limit would refuse a 64 KB header first; let it through to show the starter does.
+                        "spring.grpc.server.inbound.metadata.max-size=160KB")
+                .run();
+            grpcPort = grpc.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
+            grpcJwtOnly = GrpcPaymentsApplication.builder(agent.socketAddress())
+                .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.jwt-only=true")
+                .run();
+            jwtOnlyPort = grpcJwtOnly.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
+            watching.add(grpc);
+        }
+
+        @AfterAll
+        void stop() {
+            watching.remove(grpc);
+            grpc.close();
+            grpcJwtOnly.close();
+        }
+
+        @Test
+        void aTrustedGatewayForwardingACallersJwtSvidCallsAsThatCaller() {
+            assertThat(call(GATEWAY, agent.jwtSvid(ORDER, PAYMENT), REFUND)).isEqualTo("refunded 1");
+            assertThat(call(GATEWAY, agent.jwtSvid(OPS, PAYMENT), GrpcPaymentsApplication.SERVICE + "/Whoami"))
+                .startsWith(OPS + " ")
+                .contains("ROLE_PAYMENT_ADMIN");
+        }
+
+        @Test
+        void aForwardedCallerMeetsTheSameRulesAndAllowedCallersChecksAsAnMtlsCaller(CapturedOutput output) {
+            assertThat(status(GATEWAY, agent.jwtSvid(SUBSCRIPTION, PAYMENT), REFUND).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"" + SUBSCRIPTION + "\" method=\"POST\" path=\"/"
+                    + REFUND + "\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\" credential=jwt-svid");
+            String receipt = GrpcPaymentsApplication.SERVICE + "/Receipt";
+            assertThat(call(GATEWAY, agent.jwtSvid(ORDER, PAYMENT), receipt)).isEqualTo("receipt 1");
+            assertThat(status(GATEWAY, agent.jwtSvid(SUBSCRIPTION, PAYMENT), receipt).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+        }
+
+        @Test
+        void aBearerTokenFromAPeerThatIsNoTrustedProxyIsIgnored(CapturedOutput output) {
+            assertThat(status(SUBSCRIPTION, agent.jwtSvid(ORDER, PAYMENT), REFUND).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
+            assertThat(output).contains("caller=\"" + SUBSCRIPTION + "\" method=\"POST\" path=\"/" + REFUND
+                    + "\" rule=\"refund\" reason=\"caller is not on the allowlist\" transport=\"grpc\" credential=x509-svid");
+        }
+
+        @Test
+        void aTrustedGatewaysCallWithoutATokenIsUnauthenticatedNotTheGateways(CapturedOutput output) {
+            try (TestGrpcChannel channel = agent.client(GATEWAY).grpc(grpcPort)) {
+                assertThatThrownBy(() -> channel.call(CHARGE, "1")).satisfies(ex -> assertThat(Status.fromThrowable(ex))
+                    .extracting(Status::getCode, Status::getDescription)
+                    .containsExactly(Status.Code.UNAUTHENTICATED, "JWT-SVID refused"));
+            }
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"POST\" path=\"/" + CHARGE
+                    + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (MISSING)\" transport=\"grpc\" credential=jwt-svid");
+        }
+
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("io.github.spiffeboot.security.JwtSvidAuthenticationIntegrationTests#hostileTokens")
+        void aHostileTokenIsRefusedWithUnauthenticatedAndAnAuditLine(String name, String reason,
+                Function<JwtSvidAuthenticationIntegrationTests, String> token, CapturedOutput output) {
+            Status status = status(GATEWAY, token.apply(JwtSvidAuthenticationIntegrationTests.this), CHARGE);
+            assertThat(status.getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+            assertThat(output).contains("spiffe-authz outcome=DENY caller=\"-\" method=\"POST\" path=\"/" + CHARGE
+                    + "\" rule=\"default\" reason=\"no SPIFFE identity: JWT-SVID refused (" + reason + ")\" transport=\"grpc\" credential=jwt-svid");
+            // The server keeps serving the next caller.
+            assertThat(call(GATEWAY, agent.jwtSvid(ORDER, PAYMENT), CHARGE)).isEqualTo("charged 1");
+        }
+
+        @Test
+        void aJwtOnlyServiceTakesTheCallerFromTheTokenAloneWhateverTheTlsPeer() {
+            assertThat(callOn(jwtOnlyPort, SUBSCRIPTION, agent.jwtSvid(ORDER, PAYMENT), REFUND)).isEqualTo("refunded 1");
+            try (TestGrpcChannel channel = agent.client(ORDER).grpc(jwtOnlyPort)) {
+                assertThatThrownBy(() -> channel.call(CHARGE, "1")).satisfies(ex -> assertThat(Status.fromThrowable(ex))
+                    .extracting(Status::getCode, Status::getDescription)
+                    .containsExactly(Status.Code.UNAUTHENTICATED, "JWT-SVID refused"));
+            }
+        }
+
+        private String call(String peer, String token, String method) {
+            return callOn(grpcPort, peer, token, method);
+        }
+
+        private String callOn(int port, String peer, String token, String method) {
+            try (TestGrpcChannel channel = agent.client(peer).bearer(token).grpc(port)) {
+                return channel.call(method, "1");
+            }
+        }
+
+        private Status status(String peer, String token, String method) {
+            try {
+                call(peer, token, method);
+                return Status.OK;
+            }
+            catch (StatusRuntimeException ex) {
+                return ex.getStatus();
+            }
         }
     }
 
@@ -396,9 +690,11 @@ class JwtSvidAuthenticationIntegrationTests {
         TestJwtAuthority jwt = agent.authority().jwt();
         String retiring = jwt.signingKey().getKeyID();
         String token = agent.jwtSvid(ORDER, PAYMENT);
-        JwtBundleSource bundles = app.getBean(JwtBundleSource.class);
+        List<JwtBundleSource> bundles = new java.util.ArrayList<>(List.of(app.getBean(JwtBundleSource.class)));
+        watching.forEach(other -> bundles.add(other.getBean(JwtBundleSource.class)));
         agent.rotateJwtKey().retireOldJwtKeys();
-        await().until(() -> bundles.current().forTrustDomain(new TrustDomain("example.org")).key(retiring) == null);
+        await().until(() -> bundles.stream()
+            .allMatch(source -> source.current().forTrustDomain(new TrustDomain("example.org")).key(retiring) == null));
         return token;
     }
 }

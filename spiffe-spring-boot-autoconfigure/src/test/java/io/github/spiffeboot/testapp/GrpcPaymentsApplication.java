@@ -11,6 +11,7 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import org.springframework.boot.SpringBootConfiguration;
 import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
@@ -34,6 +35,32 @@ public class GrpcPaymentsApplication {
     public static final String SERVICE = "payments.v1.Payments";
 
     public static final String LEDGER = "payments.v1.Ledger";
+
+    static final String ORDER = "spiffe://example.org/ns/production/sa/order-service";
+
+    static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
+
+    /**
+     * The application with its {@code grpc-method} rules: Charge for order- and subscription-service, Refund
+     * (rule "refund") and Echo for order-service, Whoami and Receipt for anyone in example.org, Trial in dry
+     * run, the Ledger for anyone in example.org.
+     * @param workloadApiSocket the Workload API's address
+     */
+    public static SpringApplicationBuilder builder(String workloadApiSocket) {
+        String rule = "spiffe.authz.allowed-callers";
+        return new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties("spring.main.banner-mode=off",
+                "spring.main.web-application-type=none", "spring.grpc.server.port=0",
+                "spiffe.workload-api.socket=" + workloadApiSocket,
+                "spiffe.authz.roles.PAYMENT_ADMIN=spiffe://example.org/ns/ops/**",
+                rule + "[0].grpc-method=" + SERVICE + "/Charge", rule + "[0].ids=" + ORDER + "," + SUBSCRIPTION,
+                rule + "[1].name=refund", rule + "[1].grpc-method=" + SERVICE + "/Refund", rule + "[1].ids=" + ORDER,
+                rule + "[2].grpc-method=" + SERVICE + "/Whoami", rule + "[2].ids=spiffe://example.org/**",
+                rule + "[3].grpc-method=" + SERVICE + "/Receipt", rule + "[3].ids=spiffe://example.org/**",
+                rule + "[4].grpc-method=" + SERVICE + "/Echo", rule + "[4].ids=" + ORDER,
+                rule + "[5].name=trial", rule + "[5].grpc-method=" + SERVICE + "/Trial", rule + "[5].ids=" + ORDER,
+                rule + "[5].dry-run=true", rule + "[6].grpc-method=" + LEDGER + "/*",
+                rule + "[6].ids=spiffe://example.org/**");
+    }
 
     @Bean
     Operations operations() {

@@ -79,11 +79,12 @@ public final class SpiffeTestClient {
 
     /**
      * A gRPC channel to {@code localhost:port} over mTLS, presenting this client's SVID (if any): "call this
-     * gRPC method as SPIFFE ID X" is {@code agent.client(X).grpc(port).call(method, request)}. Close it after
-     * use.
+     * gRPC method as SPIFFE ID X" is {@code agent.client(X).grpc(port).call(method, request)}. With a
+     * {@link #bearer(String) bearer token}, every call carries it as {@code authorization} metadata. Close it
+     * after use.
      */
     public TestGrpcChannel grpc(int port) {
-        return new TestGrpcChannel(svid, authorities, "localhost", port);
+        return new TestGrpcChannel(svid, authorities, "localhost", port, bearer);
     }
 
     /** Opens a connection and completes the TLS handshake (which throws if either side refuses). */

@@ -20,13 +20,17 @@ import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientInterceptors;
 import io.grpc.ClientCall;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 
 /**
  * A gRPC channel over mTLS as one SPIFFE ID (or as no one), for tests: the server is verified against the
@@ -38,9 +42,12 @@ public final class TestGrpcChannel implements AutoCloseable {
 
     private final ManagedChannel channel;
 
+    /** The channel calls go through: with the bearer token's metadata, if there is one. */
+    private final Channel calls;
+
     private final ServerChainCapture trust;
 
-    TestGrpcChannel(TestSvid svid, List<X509Certificate> authorities, String host, int port) {
+    TestGrpcChannel(TestSvid svid, List<X509Certificate> authorities, String host, int port, String bearer) {
         try {
             this.trust = new ServerChainCapture(authorities);
             SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trust);
@@ -48,6 +55,8 @@ public final class TestGrpcChannel implements AutoCloseable {
                 tls.keyManager(svid.privateKey(), svid.chainArray());
             }
             this.channel = NettyChannelBuilder.forAddress(host, port).sslContext(tls.build()).build();
+            this.calls = (bearer != null) ? ClientInterceptors.intercept(channel,
+                    MetadataUtils.newAttachHeadersInterceptor(authorization(bearer))) : channel;
         }
         catch (SSLException ex) {
             throw new IllegalStateException("cannot build the test gRPC client's TLS context", ex);
@@ -56,7 +65,7 @@ public final class TestGrpcChannel implements AutoCloseable {
 
     /** Calls a unary method and waits for the answer; a failed call throws {@link io.grpc.StatusRuntimeException}. */
     public <Q, R> R call(MethodDescriptor<Q, R> method, Q request) {
-        return ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+        return ClientCalls.blockingUnaryCall(calls, method, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
                 request);
     }
 
@@ -67,12 +76,18 @@ public final class TestGrpcChannel implements AutoCloseable {
 
     /** Starts a call of any kind, for streaming tests. */
     public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method) {
-        return channel.newCall(method, CallOptions.DEFAULT);
+        return calls.newCall(method, CallOptions.DEFAULT);
     }
 
     /** The channel, for generated stubs ({@code PaymentsGrpc.newBlockingStub(channel.channel())}). */
     public ManagedChannel channel() {
         return channel;
+    }
+
+    private static Metadata authorization(String bearer) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + bearer);
+        return headers;
     }
 
     /** The certificate chain the server presented in the most recent handshake, or {@code null}. */
