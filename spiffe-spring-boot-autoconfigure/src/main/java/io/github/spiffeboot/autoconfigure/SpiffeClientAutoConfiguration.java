@@ -16,13 +16,15 @@ import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.restclient.RestClientCustomizer;
-import org.springframework.boot.restclient.RestTemplateCustomizer;
+import org.springframework.boot.restclient.RestTemplateBuilder;
 import org.springframework.boot.webclient.WebClientCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -65,7 +67,8 @@ public class SpiffeClientAutoConfiguration {
     NamedServers spiffeNamedServers(SpiffeProperties properties, ObjectProvider<JwtSvids> jwtSvids) {
         Map<String, NamedServers.Server> servers = new LinkedHashMap<>();
         properties.getClient().getServers().forEach((name, server) -> servers.put(name,
-                new NamedServers.Server(server.getUrl(), server.getIds(), server.getJwtAudience())));
+                new NamedServers.Server(server.getUrl(), server.getIds(), server.getJwtAudience(),
+                        server.isClientSvid())));
         return new NamedServers(servers, jwtSvids.getIfAvailable());
     }
 
@@ -91,10 +94,24 @@ public class SpiffeClientAutoConfiguration {
             return new SpiffeRestTemplates(clients);
         }
 
+        /**
+         * The SPIFFE request factory as the builder's default, not as a {@code RestTemplateCustomizer}:
+         * customizers run last in {@code build()}, and would replace whatever factory the application (or
+         * {@link SpiffeRestTemplates#server}, with its own expected IDs) chose for that builder.
+         */
         @Bean
-        RestTemplateCustomizer spiffeRestTemplateCustomizer(SpiffeClientTls tls,
-                PeerAuthorizer spiffeDefaultServerAuthorizer) {
-            return restTemplate -> restTemplate.setRequestFactory(tls.requestFactory(spiffeDefaultServerAuthorizer));
+        static BeanPostProcessor spiffeRestTemplateBuilderDefaults(ObjectProvider<SpiffeClientTls> tls,
+                @Qualifier("spiffeDefaultServerAuthorizer") ObjectProvider<PeerAuthorizer> defaultServerAuthorizer) {
+            return new BeanPostProcessor() {
+                @Override
+                public Object postProcessAfterInitialization(Object bean, String beanName) {
+                    if (bean instanceof RestTemplateBuilder builder) {
+                        return builder.requestFactory(
+                                () -> tls.getObject().requestFactory(defaultServerAuthorizer.getObject()));
+                    }
+                    return bean;
+                }
+            };
         }
     }
 

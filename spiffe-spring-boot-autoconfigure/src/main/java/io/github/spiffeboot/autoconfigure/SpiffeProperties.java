@@ -129,6 +129,11 @@ public class SpiffeProperties implements Validator {
                         "name the SPIFFE ID(s) the server '" + name + "' must present");
             }
             checkPatterns(errors, "client.servers." + name + ".ids", server.getIds());
+            if (!server.isClientSvid() && (server.getJwtAudience() == null || server.getJwtAudience().isBlank())) {
+                errors.rejectValue("client.servers." + name + ".jwt-audience", "missing", "client-svid=false "
+                        + "needs a jwt-audience: without either credential, the server '" + name
+                        + "' cannot tell who calls");
+            }
         });
         if (!(health.getWarningFraction() > 0 && health.getWarningFraction() < 1)) {
             errors.rejectValue("health.warning-fraction", "invalid", "must be between 0 and 1 (exclusive)");
@@ -622,6 +627,21 @@ public class SpiffeProperties implements Validator {
          * spiffe.jwt.enabled), for a server behind a TLS-terminating proxy, say. None is sent by default.
          */
         private String jwtAudience;
+
+        /**
+         * Whether to present this workload's X.509-SVID to this server. 'false' for a server behind a
+         * TLS-terminating proxy that asks for no client certificate: the JWT-SVID (jwt-audience, required
+         * then) alone says who calls. The server's own SVID is checked against 'ids' either way.
+         */
+        private boolean clientSvid = true;
+
+        public boolean isClientSvid() {
+            return clientSvid;
+        }
+
+        public void setClientSvid(boolean clientSvid) {
+            this.clientSvid = clientSvid;
+        }
 
         public String getJwtAudience() {
             return jwtAudience;

@@ -19,7 +19,7 @@ import org.springframework.http.client.JdkClientHttpRequestFactory;
 
 /**
  * TLS for outgoing calls: an {@link SSLContext} per expected-server policy, presenting the current SVID
- * and verifying the server's SVID against the bundle of its trust domain, then its ID against the
+ * (unless a client speaks with a JWT-SVID only) and verifying the server's SVID against the bundle of its trust domain, then its ID against the
  * {@link PeerAuthorizer}. Host names are not checked (SVIDs carry none); the SPIFFE ID check replaces
  * that check rather than merely switching it off. No connection resumes a TLS session.
  * <p>
@@ -42,9 +42,13 @@ public final class SpiffeClientTls {
 
     private final Duration readTimeout;
 
-    private final Map<PeerAuthorizer, SSLContext> contexts = leastRecentlyUsed(CACHED_EXPECTATIONS);
+    private final Map<Expectation, SSLContext> contexts = leastRecentlyUsed(CACHED_EXPECTATIONS);
 
-    private final Map<PeerAuthorizer, HttpClient> httpClients = leastRecentlyUsed(CACHED_EXPECTATIONS);
+    private final Map<Expectation, HttpClient> httpClients = leastRecentlyUsed(CACHED_EXPECTATIONS);
+
+    /** What a client expects of the server, and whether it presents our SVID. */
+    private record Expectation(PeerAuthorizer server, boolean presentsSvid) {
+    }
 
     public SpiffeClientTls(X509ContextSource source, SpiffeKeyManager keyManager, Duration connectTimeout,
             Duration readTimeout) {
@@ -59,8 +63,12 @@ public final class SpiffeClientTls {
      * based clients; its socket factories are refused (see {@link SpiffeSslContexts#createClient}).
      */
     public SSLContext sslContext(PeerAuthorizer expectedServer) {
-        return contexts.computeIfAbsent(expectedServer,
-                key -> SpiffeSslContexts.createClient(keyManager, new SpiffeTrustManager(source, key)));
+        return sslContext(new Expectation(expectedServer, true));
+    }
+
+    private SSLContext sslContext(Expectation expectation) {
+        return contexts.computeIfAbsent(expectation, key -> SpiffeSslContexts.createClient(
+                key.presentsSvid() ? keyManager : null, new SpiffeTrustManager(source, key.server())));
     }
 
     /**
@@ -68,7 +76,11 @@ public final class SpiffeClientTls {
      * clients with an equal expectation.
      */
     public HttpClient httpClient(PeerAuthorizer expectedServer) {
-        return httpClients.computeIfAbsent(expectedServer, key -> {
+        return httpClient(new Expectation(expectedServer, true));
+    }
+
+    private HttpClient httpClient(Expectation expectation) {
+        return httpClients.computeIfAbsent(expectation, key -> {
             SSLParameters parameters = new SSLParameters();
             parameters.setProtocols(new String[] { "TLSv1.3", "TLSv1.2" });
             return HttpClient.newBuilder()
@@ -81,7 +93,17 @@ public final class SpiffeClientTls {
 
     /** A request factory for {@code RestClient} and {@code RestTemplate}. */
     public ClientHttpRequestFactory requestFactory(PeerAuthorizer expectedServer) {
-        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(httpClient(expectedServer));
+        return requestFactory(expectedServer, true);
+    }
+
+    /**
+     * A request factory for {@code RestClient} and {@code RestTemplate}.
+     * @param presentSvid whether to present our X.509-SVID; without it, the server still has to present an
+     * SVID that {@code expectedServer} accepts, but learns who calls only from a JWT-SVID (if one is sent)
+     */
+    public ClientHttpRequestFactory requestFactory(PeerAuthorizer expectedServer, boolean presentSvid) {
+        JdkClientHttpRequestFactory factory = new JdkClientHttpRequestFactory(
+                httpClient(new Expectation(expectedServer, presentSvid)));
         factory.setReadTimeout(readTimeout);
         return factory;
     }

@@ -5,6 +5,7 @@ import java.util.function.Consumer;
 
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.tls.PeerAuthorizer;
+import org.springframework.http.client.ClientHttpRequestFactory;
 import org.springframework.web.client.RestClient;
 
 /**
@@ -20,7 +21,8 @@ import org.springframework.web.client.RestClient;
  * }</pre>
  *
  * A server with a {@code jwt-audience} also gets this workload's JWT-SVID for that audience in
- * {@code Authorization: Bearer} (for a service behind a TLS-terminating proxy, say), besides the mTLS.
+ * {@code Authorization: Bearer} (for a service behind a TLS-terminating proxy, say), besides the mTLS, or
+ * instead of our X.509-SVID if it is {@code client-svid: false}.
  */
 public final class SpiffeRestClients {
 
@@ -49,8 +51,12 @@ public final class SpiffeRestClients {
 
     /** Accept only servers whose SPIFFE ID matches one of these patterns. */
     public Consumer<RestClient.Builder> expecting(String... serverIds) {
-        PeerAuthorizer authorizer = PeerAuthorizer.matching(CallerSet.parse(List.of(serverIds)));
-        return builder -> builder.requestFactory(tls.requestFactory(authorizer));
+        return tls(PeerAuthorizer.matching(CallerSet.parse(List.of(serverIds))), true);
+    }
+
+    private Consumer<RestClient.Builder> tls(PeerAuthorizer expectedServer, boolean presentSvid) {
+        ClientHttpRequestFactory factory = tls.requestFactory(expectedServer, presentSvid);
+        return builder -> builder.requestFactory(factory);
     }
 
     /**
@@ -58,6 +64,6 @@ public final class SpiffeRestClients {
      * {@code spiffe.client.servers}.
      */
     public Consumer<RestClient.Builder> server(String name) {
-        return servers.settings(name, this::expecting, this::withJwtSvid, RestClient.Builder::baseUrl);
+        return servers.settings(name, this::tls, this::withJwtSvid, RestClient.Builder::baseUrl);
     }
 }

@@ -1,6 +1,5 @@
 package io.github.spiffeboot.client;
 
-import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import org.springframework.boot.restclient.RestTemplateBuilder;
 
@@ -27,8 +26,9 @@ public final class SpiffeRestTemplates {
      */
     public RestTemplateBuilder server(String name, RestTemplateBuilder builder) {
         NamedServers.Server server = clients.servers().named(name);
-        PeerAuthorizer authorizer = PeerAuthorizer.matching(CallerSet.parse(server.ids()));
-        RestTemplateBuilder configured = builder.requestFactory(() -> clients.tls().requestFactory(authorizer));
+        PeerAuthorizer authorizer = server.expected();
+        RestTemplateBuilder configured = builder
+            .requestFactory(() -> clients.tls().requestFactory(authorizer, server.clientSvid()));
         if (server.url() != null) {
             configured = configured.rootUri(server.url());
         }

@@ -39,7 +39,8 @@ import reactor.netty.http.client.HttpClient;
  * }</pre>
  *
  * A server with a {@code jwt-audience} also gets this workload's JWT-SVID for that audience in
- * {@code Authorization: Bearer}, besides the mTLS.
+ * {@code Authorization: Bearer}, besides the mTLS, or instead of our X.509-SVID if it is
+ * {@code client-svid: false}.
  */
 public final class SpiffeWebClients {
 
@@ -89,7 +90,11 @@ public final class SpiffeWebClients {
 
     /** Accept only servers whose SPIFFE ID matches one of these patterns. */
     public Consumer<WebClient.Builder> expecting(String... serverIds) {
-        ClientHttpConnector connector = connector(PeerAuthorizer.matching(CallerSet.parse(List.of(serverIds))));
+        return tls(PeerAuthorizer.matching(CallerSet.parse(List.of(serverIds))), true);
+    }
+
+    private Consumer<WebClient.Builder> tls(PeerAuthorizer expectedServer, boolean presentSvid) {
+        ClientHttpConnector connector = connector(expectedServer, presentSvid);
         return builder -> builder.clientConnector(connector);
     }
 
@@ -98,14 +103,24 @@ public final class SpiffeWebClients {
      * {@code spiffe.client.servers}.
      */
     public Consumer<WebClient.Builder> server(String name) {
-        return servers.settings(name, this::expecting, this::withJwtSvid, WebClient.Builder::baseUrl);
+        return servers.settings(name, this::tls, this::withJwtSvid, WebClient.Builder::baseUrl);
     }
 
     /** A connector presenting the SVID and accepting servers that {@code expectedServer} accepts. */
     public ClientHttpConnector connector(PeerAuthorizer expectedServer) {
+        return connector(expectedServer, true);
+    }
+
+    /**
+     * A connector accepting servers that {@code expectedServer} accepts.
+     * @param presentSvid whether to present our X.509-SVID; without it the server learns who calls only from
+     * a JWT-SVID (if one is sent)
+     */
+    public ClientHttpConnector connector(PeerAuthorizer expectedServer, boolean presentSvid) {
         SpiffeTrustManager trustManager = new SpiffeTrustManager(source, expectedServer);
+        SpiffeKeyManager keyManager = presentSvid ? this.keyManager : null;
         if (engine == TlsEngine.OPENSSL) {
-            SslContext sslContext = openSsl(trustManager);
+            SslContext sslContext = openSsl(keyManager, trustManager);
             // Tickets off on every engine before its handshake (see OpenSslContexts): once per connection.
             return new ReactorClientHttpConnector(HttpClient.create()
                 .secure(spec -> spec.sslContext(sslContext)
@@ -118,7 +133,7 @@ public final class SpiffeWebClients {
         return new ReactorClientHttpConnector(HttpClient.create().secure(spec -> spec.sslContext(sslContext)));
     }
 
-    private SslContext openSsl(SpiffeTrustManager trustManager) {
+    private static SslContext openSsl(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
         try {
             return OpenSslContexts.client(keyManager, trustManager, PROTOCOLS);
         }

@@ -53,11 +53,17 @@ public final class OpenSslContexts {
             .build());
     }
 
-    /** A client context presenting the SVID and accepting the servers the trust manager accepts. */
+    /**
+     * A client context presenting the SVID (none if {@code keyManager} is {@code null}) and accepting the
+     * servers the trust manager accepts.
+     */
     public static SslContext client(X509ExtendedKeyManager keyManager, X509ExtendedTrustManager trustManager,
             List<String> protocols) throws SSLException {
-        return withoutResumption(SslContextBuilder.forClient()
-            .keyManager(keyManager)
+        SslContextBuilder builder = SslContextBuilder.forClient();
+        if (keyManager != null) {
+            builder.keyManager(keyManager);
+        }
+        return withoutResumption(builder
             .trustManager(trustManager)
             .sslProvider(SslProvider.OPENSSL)
             .protocols(protocols)

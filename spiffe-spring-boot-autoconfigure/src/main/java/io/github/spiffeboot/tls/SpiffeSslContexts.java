@@ -22,7 +22,9 @@ public final class SpiffeSslContexts {
     public static SSLContext create(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(new KeyManager[] { keyManager }, new TrustManager[] { trustManager }, null);
+            // No key manager, no certificate: never the JDK's default key store (javax.net.ssl.keyStore).
+            context.init((keyManager != null) ? new KeyManager[] { keyManager } : new KeyManager[0],
+                    new TrustManager[] { trustManager }, null);
             return context;
         }
         catch (GeneralSecurityException ex) {
@@ -38,6 +40,8 @@ public final class SpiffeSslContexts {
      * A context for outgoing connections through {@code SSLEngine}s (JDK {@code HttpClient}, Netty): every
      * connection is a full handshake, verifying the server and presenting our SVID of that moment, even
      * against servers that issue session tickets. Its socket factories are refused (sockets could resume).
+     * @param keyManager our SVID, or {@code null} to present no client certificate (where a JWT-SVID alone
+     * speaks for this workload)
      */
     public static SSLContext createClient(SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
         return new NonResumingClientContext(create(keyManager, trustManager));

@@ -120,7 +120,7 @@ class ClientMtlsIntegrationTests {
     }
 
     @Test
-    void webClientForAServerConfiguredInYamlRefusesAServerPresentingAnotherId() {
+    void everyClientForAServerConfiguredInYamlRefusesAServerPresentingAnotherId() {
         // Same URL, but the YAML entry expects another ID: the named server's IDs are enforced, not the defaults.
         try (ConfigurableApplicationContext strict = ClientApplication.start(
                 "spiffe.workload-api.socket=" + clientAgent.socketAddress(), "spiffe.client.servers.billing.url=" + baseUrl,
@@ -130,6 +130,17 @@ class ClientMtlsIntegrationTests {
                 .build();
             assertThatThrownBy(() -> webClient.get().uri("/whoami").retrieve().bodyToMono(String.class)
                 .block(Duration.ofSeconds(10))).hasStackTraceContaining("presented " + PAYMENT);
+            RestClient restClient = strict.getBean(RestClient.Builder.class)
+                .apply(strict.getBean(SpiffeRestClients.class).server("billing"))
+                .build();
+            assertThatThrownBy(() -> restClient.get().uri("/whoami").retrieve().body(String.class))
+                .hasStackTraceContaining("presented " + PAYMENT);
+            // A RestTemplate's builder settings must survive build(): the default factory must not replace them.
+            RestTemplate restTemplate = strict.getBean(SpiffeRestTemplates.class)
+                .server("billing", strict.getBean(RestTemplateBuilder.class))
+                .build();
+            assertThatThrownBy(() -> restTemplate.getForObject("/whoami", String.class))
+                .hasStackTraceContaining("presented " + PAYMENT);
         }
     }
 
@@ -229,6 +240,9 @@ class ClientMtlsIntegrationTests {
 
         RunningApplication jwtServer;
 
+        /** Behind a TLS-terminating hop: JWT-only, and no client certificate asked for. */
+        RunningApplication jwtOnlyServer;
+
         ConfigurableApplicationContext jwtClient;
 
         @BeforeAll
@@ -236,18 +250,100 @@ class ClientMtlsIntegrationTests {
             jwtServer = RunningApplication.start("spiffe.workload-api.socket=" + serverAgent.socketAddress(),
                     "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT,
                     "spiffe.jwt.trusted-proxies=" + ORDER);
+            jwtOnlyServer = RunningApplication.start("spiffe.workload-api.socket=" + serverAgent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.jwt-only=true",
+                    "spiffe.server.client-auth=want");
             String url = "https://localhost:" + jwtServer.port();
+            String jwtOnlyUrl = "https://localhost:" + jwtOnlyServer.port();
+            String servers = "spiffe.client.servers.";
             jwtClient = ClientApplication.start("spiffe.workload-api.socket=" + clientAgent.socketAddress(),
-                    "spiffe.jwt.enabled=true", "spiffe.client.servers.payment.url=" + url,
-                    "spiffe.client.servers.payment.ids[0]=" + PAYMENT,
-                    "spiffe.client.servers.payment.jwt-audience=" + PAYMENT,
-                    "spiffe.client.servers.plain.url=" + url, "spiffe.client.servers.plain.ids[0]=" + PAYMENT);
+                    "spiffe.jwt.enabled=true", servers + "payment.url=" + url, servers + "payment.ids[0]=" + PAYMENT,
+                    servers + "payment.jwt-audience=" + PAYMENT,
+                    servers + "plain.url=" + url, servers + "plain.ids[0]=" + PAYMENT,
+                    servers + "edge.url=" + jwtOnlyUrl, servers + "edge.ids[0]=" + PAYMENT,
+                    servers + "edge.jwt-audience=" + PAYMENT, servers + "edge.client-svid=false",
+                    servers + "edge-wrong-id.url=" + jwtOnlyUrl, servers + "edge-wrong-id.ids[0]=" + ORDER,
+                    servers + "edge-wrong-id.jwt-audience=" + PAYMENT, servers + "edge-wrong-id.client-svid=false",
+                    servers + "mtls-only-server.url=" + url, servers + "mtls-only-server.ids[0]=" + PAYMENT,
+                    servers + "mtls-only-server.jwt-audience=" + PAYMENT,
+                    servers + "mtls-only-server.client-svid=false");
         }
 
         @AfterAll
         void stop() {
             jwtClient.close();
             jwtServer.close();
+            jwtOnlyServer.close();
+        }
+
+        /**
+         * {@code client-svid: false}: the JWT-SVID alone says who calls; the TLS handshake carries no client
+         * certificate ({@code /whoami} answers with the certificate the server saw) yet still checks the
+         * server's SVID. The same from RestClient, RestTemplate and WebClient.
+         */
+        @Test
+        void aTokenOnlyServerGetsTheJwtSvidAndNoClientCertificate() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("edge"))
+                .build();
+            assertThat(restClient.get().uri("/caller").retrieve().body(String.class)).isEqualTo(ORDER + " jwt-svid");
+            assertThat(restClient.get().uri("/whoami").retrieve().body(String.class)).isEqualTo("anonymous");
+            RestTemplate restTemplate = jwtClient.getBean(SpiffeRestTemplates.class)
+                .server("edge", jwtClient.getBean(RestTemplateBuilder.class))
+                .build();
+            assertThat(restTemplate.getForObject("/caller", String.class)).isEqualTo(ORDER + " jwt-svid");
+            assertThat(restTemplate.getForObject("/whoami", String.class)).isEqualTo("anonymous");
+            WebClient webClient = jwtClient.getBean(WebClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeWebClients.class).server("edge"))
+                .build();
+            assertThat(webClient.get().uri("/caller").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10))).isEqualTo(ORDER + " jwt-svid");
+            assertThat(webClient.get().uri("/whoami").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10))).isEqualTo("anonymous");
+            // The same server, with the client SVID (the default): the certificate is there again.
+            RestClient withSvid = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).expecting(PAYMENT))
+                .apply(jwtClient.getBean(SpiffeRestClients.class).withJwtSvid(PAYMENT))
+                .baseUrl("https://localhost:" + jwtOnlyServer.port())
+                .build();
+            assertThat(withSvid.get().uri("/whoami").retrieve().body(String.class)).isEqualTo(ORDER);
+        }
+
+        @Test
+        void aTokenOnlyClientStillRefusesAServerPresentingAnotherId() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("edge-wrong-id"))
+                .build();
+            assertThatThrownBy(() -> restClient.get().uri("/caller").retrieve().body(String.class))
+                .hasStackTraceContaining("presented " + PAYMENT);
+            RestTemplate restTemplate = jwtClient.getBean(SpiffeRestTemplates.class)
+                .server("edge-wrong-id", jwtClient.getBean(RestTemplateBuilder.class))
+                .build();
+            assertThatThrownBy(() -> restTemplate.getForObject("/caller", String.class))
+                .hasStackTraceContaining("presented " + PAYMENT);
+            WebClient webClient = jwtClient.getBean(WebClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeWebClients.class).server("edge-wrong-id"))
+                .build();
+            assertThatThrownBy(() -> webClient.get().uri("/caller").retrieve().bodyToMono(String.class)
+                .block(Duration.ofSeconds(10))).hasStackTraceContaining("presented " + PAYMENT);
+        }
+
+        @Test
+        void aTokenOnlyClientCannotReachAServerThatRequiresClientCertificates() {
+            RestClient restClient = jwtClient.getBean(RestClient.Builder.class)
+                .apply(jwtClient.getBean(SpiffeRestClients.class).server("mtls-only-server"))
+                .build();
+            // The server refuses the handshake: an I/O failure, not an HTTP answer.
+            assertThatThrownBy(() -> restClient.get().uri("/caller").retrieve().body(String.class))
+                .isInstanceOf(org.springframework.web.client.ResourceAccessException.class);
+        }
+
+        @Test
+        void noClientSvidWithoutAJwtAudienceFailsStartupNamingTheProperty() {
+            assertThatThrownBy(() -> ClientApplication.start("spiffe.workload-api.socket=" + clientAgent.socketAddress(),
+                    "spiffe.jwt.enabled=true", "spiffe.client.servers.edge.url=https://localhost:1",
+                    "spiffe.client.servers.edge.ids[0]=" + PAYMENT, "spiffe.client.servers.edge.client-svid=false")
+                .close()).hasStackTraceContaining("spiffe.client.servers.edge.jwt-audience");
         }
 
         @Test
