@@ -51,7 +51,7 @@ public class SpiffeGrpcClientAutoConfiguration {
                 properties.getObject().getClient().getServers().forEach((name, server) -> servers.put(name,
                         PeerAuthorizer.matching(CallerSet.parse(server.getIds()))));
                 TlsEngine engine = TlsEngines.resolve(properties.getObject().getGrpc().getClient().getTlsEngine(),
-                        "spiffe.grpc.client.tls-engine", "gRPC channels named in spiffe.client.servers",
+                        "spiffe.grpc.client.tls-engine", "Each gRPC channel named in spiffe.client.servers",
                         GrpcBoringSsl.shaded());
                 return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider,
                         engine);
