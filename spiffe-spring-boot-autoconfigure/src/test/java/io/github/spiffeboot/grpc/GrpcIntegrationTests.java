@@ -290,12 +290,13 @@ class GrpcIntegrationTests {
     }
 
     @Test
-    void theServerLogsTheEngineItHandshakesWith() {
+    void theServerLogsTheEngineItHandshakesWith(CapturedOutput output) {
         // Boot's gRPC server takes grpc-netty-shaded's BoringSSL whenever it loads, as it does here.
-        try (TestGrpcChannel channel = agent.client(ORDER).grpc(port)) {
-            channel.call(SERVICE + "/Charge", "1");
-        }
         assertThat(GrpcBoringSsl.shaded().available()).isTrue();
+        try (ConfigurableApplicationContext another = payments(agent).run()) {
+            assertThat(output).contains("Boot's gRPC server handshakes with BoringSSL (BoringSSL, "
+                    + "spiffe.grpc.server.tls-engine=auto)");
+        }
     }
 
     @Test
