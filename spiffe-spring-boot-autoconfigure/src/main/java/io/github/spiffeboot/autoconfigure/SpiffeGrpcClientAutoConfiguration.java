@@ -4,6 +4,9 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.engine.TlsEngine;
+import io.github.spiffeboot.engine.TlsEngines;
+import io.github.spiffeboot.grpc.GrpcBoringSsl;
 import io.github.spiffeboot.grpc.SpiffeChannelCredentials;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
@@ -47,7 +50,11 @@ public class SpiffeGrpcClientAutoConfiguration {
                 // As for HTTP: a server accepts exactly its listed IDs (none listed, no server accepted).
                 properties.getObject().getClient().getServers().forEach((name, server) -> servers.put(name,
                         PeerAuthorizer.matching(CallerSet.parse(server.getIds()))));
-                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider);
+                TlsEngine engine = TlsEngines.resolve(properties.getObject().getGrpc().getClient().getTlsEngine(),
+                        "spiffe.grpc.client.tls-engine", "Each gRPC channel named in spiffe.client.servers",
+                        GrpcBoringSsl.shaded());
+                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider,
+                        engine);
             }
         };
     }

@@ -1,12 +1,16 @@
 package io.github.spiffeboot.autoconfigure;
 
 import io.grpc.TlsServerCredentials.ClientAuth;
+import io.github.spiffeboot.grpc.GrpcBoringSsl;
+import io.github.spiffeboot.grpc.GrpcServerTlsEngine;
 import io.github.spiffeboot.source.X509ContextSource;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.core.env.Environment;
@@ -17,6 +21,8 @@ import org.springframework.core.env.Environment;
  * {@code spring.grpc.server.ssl.client-auth} is {@code require}. Boot's server builds its TLS from that
  * bundle's key and trust managers, which read the current SVID and bundles at every handshake: rotation needs
  * no restart, and connections open before it go on. No second TLS set-up: the peer rules are the bundle's.
+ * Which TLS engine that server handshakes with is checked against {@code spiffe.grpc.server.tls-engine} and
+ * logged ({@link GrpcServerTlsEngine}).
  */
 @AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSslBundleAutoConfiguration.class },
         beforeName = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration")
@@ -24,6 +30,7 @@ import org.springframework.core.env.Environment;
 @ConditionalOnBean(X509ContextSource.class)
 @ConditionalOnProperty(prefix = "spiffe.grpc", name = "enabled", havingValue = "true", matchIfMissing = true)
 @ConditionalOnProperty(prefix = "spiffe.ssl-bundle", name = "enabled", havingValue = "true", matchIfMissing = true)
+@EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeGrpcServerTlsAutoConfiguration {
 
     static final String SSL = "spring.grpc.server.ssl.";
@@ -33,7 +40,8 @@ public class SpiffeGrpcServerTlsAutoConfiguration {
      * application sets, from any source (SpringApplication default properties included), and only then.
      */
     @Bean
-    static BeanPostProcessor spiffeGrpcServerSslDefaults(Environment environment) {
+    static BeanPostProcessor spiffeGrpcServerSslDefaults(Environment environment,
+            ObjectProvider<SpiffeProperties> spiffe) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -46,6 +54,9 @@ public class SpiffeGrpcServerTlsAutoConfiguration {
                         if (!environment.containsProperty(SSL + "client-auth")) {
                             ssl.setClientAuth(ClientAuth.REQUIRE);
                         }
+                        // Once, when the server's properties are bound: before it starts, or fails to.
+                        GrpcServerTlsEngine.check(spiffe.getObject().getGrpc().getServer().getTlsEngine(),
+                                GrpcBoringSsl.shaded());
                     }
                 }
                 return bean;

@@ -726,12 +726,63 @@ public class SpiffeProperties implements Validator {
          */
         private boolean enabled = true;
 
+        private final GrpcServer server = new GrpcServer();
+
+        private final GrpcClient client = new GrpcClient();
+
         public boolean isEnabled() {
             return enabled;
         }
 
         public void setEnabled(boolean enabled) {
             this.enabled = enabled;
+        }
+
+        public GrpcServer getServer() {
+            return server;
+        }
+
+        public GrpcClient getClient() {
+            return client;
+        }
+    }
+
+    /** Boot's gRPC server, while the starter configures its TLS. */
+    public static class GrpcServer {
+
+        /**
+         * TLS implementation of Boot's gRPC server: 'auto' (whatever grpc-netty-shaded picks: its own
+         * BoringSSL when it loads on this platform, else the JDK), 'openssl' (BoringSSL, or startup fails) or
+         * 'jdk'. Boot's gRPC server picks its TLS implementation itself, so 'jdk' where grpc-netty-shaded's
+         * BoringSSL loads stops startup rather than being ignored.
+         */
+        private TlsEngine tlsEngine = TlsEngine.AUTO;
+
+        public TlsEngine getTlsEngine() {
+            return tlsEngine;
+        }
+
+        public void setTlsEngine(TlsEngine tlsEngine) {
+            this.tlsEngine = tlsEngine;
+        }
+    }
+
+    /** gRPC channels named in spiffe.client.servers. */
+    public static class GrpcClient {
+
+        /**
+         * TLS implementation of the gRPC channels named in spiffe.client.servers: 'auto' (grpc-netty-shaded's
+         * own BoringSSL when it loads on this platform, else the JDK; netty-tcnative is not needed), 'openssl'
+         * (BoringSSL, or startup fails) or 'jdk'. Either never resumes a TLS session.
+         */
+        private TlsEngine tlsEngine = TlsEngine.AUTO;
+
+        public TlsEngine getTlsEngine() {
+            return tlsEngine;
+        }
+
+        public void setTlsEngine(TlsEngine tlsEngine) {
+            this.tlsEngine = tlsEngine;
         }
     }
 }

@@ -9,9 +9,13 @@ public class TlsEngineUnavailableException extends IllegalStateException {
     private final String property;
 
     public TlsEngineUnavailableException(String property, Throwable cause) {
-        super(property + "=openssl, but BoringSSL cannot be loaded (" + describe(cause) + "). Add "
-                + "io.netty:netty-tcnative-boringssl-static with this platform's classifier (for example linux-x86_64), "
-                + "or set " + property + "=auto (BoringSSL when available, else the JDK) or =jdk.", cause);
+        this(property, cause, BoringSsl.NETTY_TCNATIVE_REMEDY);
+    }
+
+    /** @param remedy what would make this BoringSSL load, as a sentence without its full stop */
+    public TlsEngineUnavailableException(String property, Throwable cause, String remedy) {
+        super(property + "=openssl, but BoringSSL cannot be loaded (" + describe(cause) + "). " + remedy
+                + ", or set " + property + "=auto (BoringSSL when available, else the JDK) or =jdk.", cause);
         this.property = property;
     }
 

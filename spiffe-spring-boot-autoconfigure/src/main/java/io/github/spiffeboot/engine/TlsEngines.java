@@ -1,6 +1,5 @@
 package io.github.spiffeboot.engine;
 
-import io.netty.handler.ssl.OpenSsl;
 import org.apache.commons.logging.Log;
 import org.apache.commons.logging.LogFactory;
 
@@ -23,50 +22,34 @@ public final class TlsEngines {
      * @throws TlsEngineUnavailableException when {@code openssl} was asked for and cannot be loaded
      */
     public static TlsEngine resolve(TlsEngine requested, String property, String transport) {
-        boolean available = openSslAvailable();
-        return resolve(requested, property, transport, available, available ? null : unavailabilityCause());
+        return resolve(requested, property, transport, BoringSsl.nettyTcnative());
     }
 
-    /** As above, for a BoringSSL that is or is not available (tests cover both on one class path). */
-    static TlsEngine resolve(TlsEngine requested, String property, String transport, boolean openSslAvailable,
-            Throwable unavailabilityCause) {
+    /**
+     * As above, against a given build of BoringSSL: gRPC's transports handshake with the copy shaded into
+     * grpc-netty-shaded, which loads (or not) independently of netty-tcnative.
+     */
+    public static TlsEngine resolve(TlsEngine requested, String property, String transport, BoringSsl boringSsl) {
         TlsEngine resolved = switch (requested) {
             case JDK -> TlsEngine.JDK;
             case OPENSSL -> {
-                if (!openSslAvailable) {
-                    throw new TlsEngineUnavailableException(property, unavailabilityCause);
+                if (!boringSsl.available()) {
+                    throw new TlsEngineUnavailableException(property, boringSsl.unavailabilityCause(),
+                            boringSsl.remedy());
                 }
                 yield TlsEngine.OPENSSL;
             }
-            case AUTO -> openSslAvailable ? TlsEngine.OPENSSL : TlsEngine.JDK;
+            case AUTO -> boringSsl.available() ? TlsEngine.OPENSSL : TlsEngine.JDK;
         };
         String setting = property + "=" + requested.name().toLowerCase(java.util.Locale.ROOT);
         if (resolved == TlsEngine.OPENSSL) {
-            logger.info(transport + " handshakes with BoringSSL (" + OpenSsl.versionString() + ", " + setting + ")");
+            logger.info(transport + " handshakes with BoringSSL (" + boringSsl.version() + ", " + setting + ")");
         }
         else {
             logger.info(transport + " handshakes with the JDK's TLS (" + setting + ((requested == TlsEngine.AUTO)
-                    ? "; BoringSSL unavailable: " + TlsEngineUnavailableException.describe(unavailabilityCause) : "")
-                    + ")");
+                    ? "; BoringSSL unavailable: " + TlsEngineUnavailableException.describe(boringSsl.unavailabilityCause())
+                    : "") + ")");
         }
         return resolved;
-    }
-
-    private static boolean openSslAvailable() {
-        try {
-            return OpenSsl.isAvailable();
-        }
-        catch (LinkageError ex) {
-            return false;
-        }
-    }
-
-    private static Throwable unavailabilityCause() {
-        try {
-            return OpenSsl.unavailabilityCause();
-        }
-        catch (LinkageError ex) {
-            return ex;
-        }
     }
 }

@@ -34,22 +34,25 @@ class TlsEnginesTests {
 
     @Test
     void autoFallsBackToTheJdkWithoutBoringSsl() {
-        assertThat(TlsEngines.resolve(TlsEngine.AUTO, PROPERTY, "the server", false,
-                new ClassNotFoundException("io.netty.internal.tcnative.SSLContext"))).isEqualTo(TlsEngine.JDK);
+        assertThat(TlsEngines.resolve(TlsEngine.AUTO, PROPERTY, "the server",
+                BoringSsl.unavailable(new ClassNotFoundException("io.netty.internal.tcnative.SSLContext"),
+                        BoringSsl.NETTY_TCNATIVE_REMEDY))).isEqualTo(TlsEngine.JDK);
     }
 
     @Test
     void anExplicitOpensslThatCannotLoadFailsNamingThePropertyAndTheWayOut() {
-        assertThatThrownBy(() -> TlsEngines.resolve(TlsEngine.OPENSSL, PROPERTY, "the server", false,
-                new ClassNotFoundException("io.netty.internal.tcnative.SSLContext")))
+        assertThatThrownBy(() -> TlsEngines.resolve(TlsEngine.OPENSSL, PROPERTY, "the server",
+                BoringSsl.unavailable(new ClassNotFoundException("io.netty.internal.tcnative.SSLContext"),
+                        BoringSsl.NETTY_TCNATIVE_REMEDY)))
             .isInstanceOf(TlsEngineUnavailableException.class)
             .hasMessageContaining("spiffe.server.tls-engine=openssl")
             .hasMessageContaining("netty-tcnative is not on the class path")
             .hasMessageContaining("netty-tcnative-boringssl-static")
             .hasMessageContaining("spiffe.server.tls-engine=auto")
             .satisfies(ex -> assertThat(((TlsEngineUnavailableException) ex).getProperty()).isEqualTo(PROPERTY));
-        assertThatThrownBy(() -> TlsEngines.resolve(TlsEngine.OPENSSL, PROPERTY, "the server", false,
-                new UnsatisfiedLinkError("libnetty_tcnative: wrong ELF class")))
+        assertThatThrownBy(() -> TlsEngines.resolve(TlsEngine.OPENSSL, PROPERTY, "the server",
+                BoringSsl.unavailable(new UnsatisfiedLinkError("libnetty_tcnative: wrong ELF class"),
+                        BoringSsl.NETTY_TCNATIVE_REMEDY)))
             .hasMessageContaining("UnsatisfiedLinkError: libnetty_tcnative: wrong ELF class");
     }
 }

@@ -39,7 +39,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /**
  * gRPC services on SPIFFE identities: Boot's gRPC server (no web server) on the {@code spiffe} bundle,
  * called over real mTLS by gRPC clients as various SPIFFE IDs, with {@code grpc-method} rules in
- * {@code spiffe.authz}.
+ * {@code spiffe.authz}. The starter's own gRPC channels run on the engine {@link #channelEngine()} names:
+ * BoringSSL here ({@code auto}, grpc-netty-shaded's copy loads on this machine), the JDK's TLS in
+ * {@link GrpcIntegrationTestsOnJdkTls}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
@@ -58,6 +60,16 @@ class GrpcIntegrationTests {
     ConfigurableApplicationContext app;
 
     int port;
+
+    /** {@code spiffe.grpc.client.tls-engine} of the suite's client application. */
+    protected String channelEngine() {
+        return "auto";
+    }
+
+    /** Whether {@link #channelEngine()} means BoringSSL on this machine. */
+    private boolean channelsOnBoringSsl() {
+        return !"jdk".equals(channelEngine());
+    }
 
     @BeforeAll
     void start() {
@@ -278,6 +290,23 @@ class GrpcIntegrationTests {
     }
 
     @Test
+    void theServerLogsTheEngineItHandshakesWith(CapturedOutput output) {
+        // Boot's gRPC server takes grpc-netty-shaded's BoringSSL whenever it loads, as it does here.
+        assertThat(GrpcBoringSsl.shaded().available()).isTrue();
+        try (ConfigurableApplicationContext another = payments(agent).run()) {
+            assertThat(output).contains("Boot's gRPC server handshakes with BoringSSL (BoringSSL, "
+                    + "spiffe.grpc.server.tls-engine=auto)");
+        }
+    }
+
+    @Test
+    void aServerEngineBootsServerCannotUseStopsTheStartNamingTheProperty(CapturedOutput output) {
+        assertThatThrownBy(() -> payments(agent).properties("spiffe.grpc.server.tls-engine=jdk").run())
+            .hasStackTraceContaining("spiffe.grpc.server.tls-engine=jdk cannot be honoured")
+            .hasStackTraceContaining("grpc-netty-shaded then always takes its own BoringSSL");
+    }
+
+    @Test
     void aBadGrpcMethodStopsTheStartNamingTheProperty(CapturedOutput output) {
         assertThatThrownBy(() -> payments(agent)
             .properties("spiffe.authz.allowed-callers[0].grpc-method=payments.v1.Payments/Ch*")
@@ -342,10 +371,17 @@ class GrpcIntegrationTests {
 
         ConfigurableApplicationContext client;
 
+        TicketIssuingGrpcServer ticketing;
+
         @BeforeAll
         void start() {
             orderAgent.identity(ORDER).start();
+            ticketing = new TicketIssuingGrpcServer(agent.authority().issue(PAYMENT, Duration.ofHours(1)),
+                    agent.authority().bundle());
             client = new SpringApplicationBuilder(GrpcPaymentsApplication.class).properties(
+                    "spiffe.grpc.client.tls-engine=" + channelEngine(),
+                    "spring.grpc.client.channel.ticketing.target=localhost:" + ticketing.port(),
+                    "spiffe.client.servers.ticketing.ids=" + PAYMENT,
                     "spring.main.banner-mode=off", "spring.main.web-application-type=none",
                     "spring.grpc.server.enabled=false", "spiffe.workload-api.socket=" + orderAgent.socketAddress(),
                     "spring.grpc.client.channel.payments.target=localhost:" + port,
@@ -359,16 +395,97 @@ class GrpcIntegrationTests {
         @AfterAll
         void stop() {
             client.close();
+            ticketing.close();
             orderAgent.close();
         }
 
         private String charge(String channelName) {
+            return call(channelName, SERVICE + "/Charge");
+        }
+
+        /** A call on a new channel, so on a new connection with a handshake of its own. */
+        private String call(String channelName, String method) {
             io.grpc.ManagedChannel channel = client.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
                 .createChannel(channelName);
             try {
                 return io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
-                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
+                        TestGrpcChannel.textMethod(method, MethodType.UNARY),
                         io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "7");
+            }
+            finally {
+                channel.shutdownNow();
+            }
+        }
+
+        @Test
+        void everyConnectionToATicketIssuingServerIsAFullHandshake() throws Exception {
+            int connectionsBefore = ticketing.connections();
+            int fullBefore = ticketing.fullHandshakes();
+            for (int i = 0; i < 4; i++) {
+                assertThat(call("ticketing", TicketIssuingGrpcServer.CHARGE)).isEqualTo("charged 7");
+            }
+            assertThat(ticketing.connections() - connectionsBefore).as("connections").isEqualTo(4);
+            assertThat(ticketing.fullHandshakes() - fullBefore).as("full handshakes (client certificate verified)")
+                .isEqualTo(4);
+        }
+
+        @Test
+        void theTicketIssuingServerDoesResumeAClientThatKeepsSessions() throws Exception {
+            // The control for the test above: gRPC's BoringSSL client with its defaults (one context, its session
+            // cache on) does resume against this server, so "4 connections, 4 full handshakes" means something.
+            TestSvid svid = agent.authority().issue(ORDER, Duration.ofHours(1));
+            io.grpc.netty.shaded.io.netty.handler.ssl.SslContext keepsSessions = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts
+                .forClient()
+                .keyManager(svid.privateKey(), svid.chainArray())
+                // Trusts any server: only the server's count of full handshakes matters to this control.
+                .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                .build();
+            int connectionsBefore = ticketing.connections();
+            int fullBefore = ticketing.fullHandshakes();
+            for (int i = 0; i < 4; i++) {
+                io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                    .forAddress("localhost", ticketing.port())
+                    .sslContext(keepsSessions)
+                    .build();
+                try {
+                    assertThat(io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                            TestGrpcChannel.textMethod(TicketIssuingGrpcServer.CHARGE, MethodType.UNARY),
+                            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1"))
+                        .isEqualTo("charged 1");
+                }
+                finally {
+                    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                }
+            }
+            assertThat(ticketing.connections() - connectionsBefore).isEqualTo(4);
+            assertThat(ticketing.fullHandshakes() - fullBefore).as("full handshakes").isLessThan(4);
+        }
+
+        @Test
+        void namedChannelsHandshakeOnTheConfiguredEngine() throws Exception {
+            io.grpc.ManagedChannel channel = client.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
+                .createChannel("payments");
+            try {
+                ClientCall<String, String> call = channel.newCall(
+                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS));
+                BlockingQueue<Status> closed = new LinkedBlockingQueue<>();
+                call.start(new ClientCall.Listener<>() {
+                    @Override
+                    public void onClose(Status status, Metadata trailers) {
+                        closed.add(status);
+                    }
+                }, new Metadata());
+                call.request(1);
+                call.sendMessage("1");
+                call.halfClose();
+                assertThat(closed.poll(10, TimeUnit.SECONDS)).extracting(Status::getCode).isEqualTo(Status.Code.OK);
+                javax.net.ssl.SSLSession session = call.getAttributes().get(io.grpc.Grpc.TRANSPORT_ATTR_SSL_SESSION);
+                assertThat(session).isNotNull();
+                assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
+                // BoringSSL's sessions are Netty's OpenSsl* classes; JSSE's are the JDK's own.
+                assertThat(session.getClass().getName().contains("OpenSsl")).as(session.getClass().getName())
+                    .isEqualTo(channelsOnBoringSsl());
             }
             finally {
                 channel.shutdownNow();
