@@ -27,8 +27,9 @@ SVID_TTL=40
 CA_TTL=4m
 CA_ACTIVATION_SECONDS=200  # five sixths of CA_TTL: SPIRE's activation threshold
 # spire-server stays down longer than one rotation interval (SVID_TTL / 2), and short enough that the SVIDs
-# renewed just before it outlive it plus the recovery (server start, then the agent's next sync after its failed
-# ones: 9 to 13 s here). At 20 s a run saw payment-service's SVID expire the second its renewal arrived.
+# renewed just before it outlive it plus the recovery: the server's start, then the agent's next sync after its
+# failed ones, which backs off (failed syncs seen at +10 and +18 s, the good one at about +30 s after the stop).
+# With 30 s SVIDs that recovery equalled the lifetime and a stream failed at random; 40 s SVIDs leave ~10 s.
 OUTAGE_SECONDS=21
 
 started=$(date +%s)

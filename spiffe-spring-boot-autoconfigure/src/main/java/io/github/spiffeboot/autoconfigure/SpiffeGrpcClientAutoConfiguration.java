@@ -8,6 +8,7 @@ import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.engine.TlsEngines;
 import io.github.spiffeboot.grpc.GrpcBoringSsl;
 import io.github.spiffeboot.grpc.SpiffeChannelCredentials;
+import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
 import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
@@ -25,7 +26,8 @@ import org.springframework.grpc.client.ChannelCredentialsProvider;
  * gRPC clients on SPIFFE identities: channels from Boot's {@code GrpcChannelFactory} whose name is a server
  * in {@code spiffe.client.servers.<name>} (the same entries as for HTTP: {@code ids}; the address stays in
  * {@code spring.grpc.client.channel.<name>.target}) get mTLS with the SVID and the server's SPIFFE ID checked
- * (see {@link SpiffeChannelCredentials}); every other channel keeps Boot's credentials.
+ * (see {@link SpiffeChannelCredentials}), and the JWT-SVID of its {@code jwt-audience} on every call (with
+ * {@code client-svid: false}, instead of the SVID); every other channel keeps Boot's credentials.
  */
 @AutoConfiguration(after = SpiffeAutoConfiguration.class)
 @ConditionalOnClass({ ChannelCredentialsProvider.class, io.grpc.TlsChannelCredentials.class })
@@ -38,7 +40,8 @@ public class SpiffeGrpcClientAutoConfiguration {
     /** Wraps Boot's provider (whichever it is), so that unnamed channels keep exactly what Boot gives them. */
     @Bean
     static BeanPostProcessor spiffeGrpcChannelCredentials(ObjectProvider<SpiffeProperties> properties,
-            ObjectProvider<X509ContextSource> source, ObjectProvider<SpiffeKeyManager> keyManager) {
+            ObjectProvider<X509ContextSource> source, ObjectProvider<SpiffeKeyManager> keyManager,
+            ObjectProvider<JwtSvids> jwtSvids) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -46,15 +49,17 @@ public class SpiffeGrpcClientAutoConfiguration {
                         || bean instanceof SpiffeChannelCredentials) {
                     return bean;
                 }
-                Map<String, PeerAuthorizer> servers = new LinkedHashMap<>();
+                Map<String, SpiffeChannelCredentials.NamedChannel> servers = new LinkedHashMap<>();
                 // As for HTTP: a server accepts exactly its listed IDs (none listed, no server accepted).
                 properties.getObject().getClient().getServers().forEach((name, server) -> servers.put(name,
-                        PeerAuthorizer.matching(CallerSet.parse(server.getIds()))));
+                        new SpiffeChannelCredentials.NamedChannel(
+                                PeerAuthorizer.matching(CallerSet.parse(server.getIds())), server.getJwtAudience(),
+                                server.isClientSvid())));
                 TlsEngine engine = TlsEngines.resolve(properties.getObject().getGrpc().getClient().getTlsEngine(),
                         "spiffe.grpc.client.tls-engine", "Each gRPC channel named in spiffe.client.servers",
                         GrpcBoringSsl.shaded());
-                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider,
-                        engine);
+                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers,
+                        jwtSvids.getIfAvailable(), provider, engine);
             }
         };
     }

@@ -43,7 +43,10 @@ final class NonResumingChannelContexts {
     private NonResumingChannelContexts() {
     }
 
-    /** @param engine already resolved: {@code JDK} or {@code OPENSSL} */
+    /**
+     * @param engine already resolved: {@code JDK} or {@code OPENSSL}
+     * @param keyManager our SVID, or {@code null} to present no client certificate
+     */
     static SslContext create(TlsEngine engine, SpiffeKeyManager keyManager, SpiffeTrustManager trustManager) {
         return switch (engine) {
             case JDK -> jdk(SpiffeSslContexts.createClient(keyManager, trustManager));
@@ -64,8 +67,11 @@ final class NonResumingChannelContexts {
         SslContext context;
         try {
             // A plain key manager (not Netty's caching factory): BoringSSL asks it at every handshake.
-            context = GrpcSslContexts.configure(SslContextBuilder.forClient()
-                .keyManager(keyManager)
+            SslContextBuilder builder = SslContextBuilder.forClient();
+            if (keyManager != null) {
+                builder.keyManager(keyManager);
+            }
+            context = GrpcSslContexts.configure(builder
                 .trustManager(trustManager)
                 .protocols(PROTOCOLS), SslProvider.OPENSSL).build();
         }

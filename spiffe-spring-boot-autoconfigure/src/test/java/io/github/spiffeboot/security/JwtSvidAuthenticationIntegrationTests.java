@@ -513,18 +513,81 @@ class JwtSvidAuthenticationIntegrationTests {
                         "spring.grpc.server.inbound.metadata.max-size=160KB")
                 .run();
             grpcPort = grpc.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
+            // TLS terminated before it in production: here, client certificates are optional.
             grpcJwtOnly = GrpcPaymentsApplication.builder(agent.socketAddress())
-                .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.jwt-only=true")
+                .properties("spiffe.jwt.enabled=true", "spiffe.jwt.audiences=" + PAYMENT, "spiffe.jwt.jwt-only=true",
+                        "spring.grpc.server.ssl.client-auth=optional")
                 .run();
             jwtOnlyPort = grpcJwtOnly.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
             watching.add(grpc);
+            orderAgent.identity(ORDER).start();
+        }
+
+        final TestWorkloadApi orderAgent = TestWorkloadApi.create(agent.authority());
+
+        /**
+         * order-service with its channels named in spiffe.client.servers. One per test: its cached JWT-SVID
+         * must not predate a key rotation another test made (a retired key's tokens are refused).
+         */
+        ConfigurableApplicationContext orderService() {
+            String channel = "spring.grpc.client.channel.";
+            String server = "spiffe.client.servers.";
+            return GrpcPaymentsApplication.builder(orderAgent.socketAddress())
+                .properties("spring.grpc.server.enabled=false", "spiffe.jwt.enabled=true",
+                        channel + "jwt-only.target=localhost:" + jwtOnlyPort, server + "jwt-only.ids=" + PAYMENT,
+                        server + "jwt-only.jwt-audience=" + PAYMENT,
+                        channel + "token-only.target=localhost:" + jwtOnlyPort, server + "token-only.ids=" + PAYMENT,
+                        server + "token-only.jwt-audience=" + PAYMENT, server + "token-only.client-svid=false",
+                        channel + "no-token.target=localhost:" + jwtOnlyPort, server + "no-token.ids=" + PAYMENT,
+                        channel + "token-only-to-mtls.target=localhost:" + grpcPort,
+                        server + "token-only-to-mtls.ids=" + PAYMENT,
+                        server + "token-only-to-mtls.jwt-audience=" + PAYMENT,
+                        server + "token-only-to-mtls.client-svid=false")
+                .run();
         }
 
         @AfterAll
         void stop() {
             watching.remove(grpc);
+            orderAgent.close();
             grpc.close();
             grpcJwtOnly.close();
+        }
+
+        /** A call on a new channel of order-service's, so on a new connection with a handshake of its own. */
+        private String callOnNamedChannel(ConfigurableApplicationContext channels, String name, String method) {
+            io.grpc.ManagedChannel channel = channels.getBean(org.springframework.grpc.client.GrpcChannelFactory.class)
+                .createChannel(name);
+            try {
+                return io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                        TestGrpcChannel.textMethod(method, io.grpc.MethodDescriptor.MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, java.util.concurrent.TimeUnit.SECONDS), "1");
+            }
+            finally {
+                channel.shutdownNow();
+            }
+        }
+
+        @Test
+        void aNamedChannelWithAJwtAudienceSendsTheWorkloadsJwtSvidOnEveryCall() {
+            try (ConfigurableApplicationContext orderService = orderService()) {
+                // JWT-only: without the token (the "no-token" channel, same server) the call is UNAUTHENTICATED.
+                assertThat(callOnNamedChannel(orderService, "jwt-only", REFUND)).isEqualTo("refunded 1");
+                assertThat(callOnNamedChannel(orderService, "jwt-only", GrpcPaymentsApplication.SERVICE + "/Whoami"))
+                    .startsWith(ORDER + " ");
+                assertThatThrownBy(() -> callOnNamedChannel(orderService, "no-token", REFUND)).satisfies(ex -> assertThat(
+                        Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED));
+            }
+        }
+
+        @Test
+        void aTokenOnlyChannelPresentsNoCertificateButTheJwtSvid() {
+            try (ConfigurableApplicationContext orderService = orderService()) {
+                assertThat(callOnNamedChannel(orderService, "token-only", REFUND)).isEqualTo("refunded 1");
+                // The trusted-proxy server requires client certificates: without one, no connection.
+                assertThatThrownBy(() -> callOnNamedChannel(orderService, "token-only-to-mtls", REFUND)).satisfies(
+                        ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            }
         }
 
         @Test
