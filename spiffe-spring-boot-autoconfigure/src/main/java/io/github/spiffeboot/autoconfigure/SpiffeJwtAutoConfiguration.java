@@ -55,14 +55,19 @@ public class SpiffeJwtAutoConfiguration {
                 jwt.getFetchTimeout(), Clock.systemUTC());
     }
 
-    /** Renewals run on one daemon thread that exists only while there is a renewal to run. */
+    /**
+     * Renewals run on one daemon thread that exists only while there is a renewal to run; a bundle change
+     * that removes the key of a held token drops that token.
+     */
     @Bean
     @ConditionalOnMissingBean
     @ConditionalOnBean(JwtSvidFetcher.class)
-    JwtSvids spiffeJwtSvids(JwtSvidFetcher fetcher) {
+    JwtSvids spiffeJwtSvids(JwtSvidFetcher fetcher, ObjectProvider<JwtBundleSource> bundles) {
         ThreadPoolExecutor renewals = new ThreadPoolExecutor(0, 1, 1, TimeUnit.SECONDS, new LinkedBlockingQueue<>(),
                 WorkloadApiChannel.daemonThreads("spiffe-jwt-svid-renewal"));
-        return new JwtSvids(fetcher, renewals, Clock.systemUTC());
+        JwtSvids svids = new JwtSvids(fetcher, renewals, Clock.systemUTC());
+        bundles.ifAvailable(source -> source.addListener(svids::forgetTokensOfRemovedKeys));
+        return svids;
     }
 
     /**

@@ -58,6 +58,20 @@ public record JwtSvid(String token, SpiffeId id, List<String> audiences, Instant
                 expiry.toInstant());
     }
 
+    /**
+     * The ID of the key that signed it ({@code kid}), or {@code null} if it names none or cannot be read
+     * (it was read once when the token arrived, so the latter does not happen for tokens from
+     * {@link #fromWorkloadApi}).
+     */
+    public String keyId() {
+        try {
+            return SignedJWT.parse(token).getHeader().getKeyID();
+        }
+        catch (ParseException ex) {
+            return null;
+        }
+    }
+
     @Override
     public String toString() {
         return "JWT-SVID " + id + " for " + audiences + ", expires " + expiresAt;

@@ -100,6 +100,18 @@ public final class JwtSvids {
         return slot.get();
     }
 
+    /**
+     * Forgets every held token whose signing key ({@code kid}) the bundles no longer hold for its trust
+     * domain: a key retired early or revoked. Verifiers refuse such a token, so the next call fetches a fresh
+     * one rather than sending it until its renewal is due. Meant for every JWT bundle change; costs one
+     * header read per held token, never anything per request.
+     */
+    public void forgetTokensOfRemovedKeys(JwtBundleSet bundles) {
+        for (Slot slot : slots.values()) {
+            slot.forgetIfKeyRemoved(bundles);
+        }
+    }
+
     private final class Slot {
 
         private final Set<String> audiences;
@@ -123,6 +135,26 @@ public final class JwtSvids {
                 renewInBackground();
             }
             return held;
+        }
+
+        void forgetIfKeyRemoved(JwtBundleSet bundles) {
+            JwtSvid held = svid;
+            if (held == null) {
+                return;
+            }
+            String keyId = held.keyId();
+            JwtBundle bundle = bundles.forTrustDomain(held.id().trustDomain());
+            if (keyId != null && bundle != null && bundle.key(keyId) != null) {
+                return;
+            }
+            synchronized (this) {
+                if (svid != held) {
+                    return;
+                }
+                svid = null;
+            }
+            logger.info("Dropped the JWT-SVID for " + audiences + ": its signing key " + keyId
+                    + " is no longer in the JWT bundle of " + held.id().trustDomain() + "; the next call fetches a new one");
         }
 
         JwtSvid get() {

@@ -580,6 +580,31 @@ class JwtSvidAuthenticationIntegrationTests {
             }
         }
 
+        /**
+         * A key retired at once (revoked, say): verifiers refuse the tokens it signed, so order-service drops
+         * its cached token when the bundle without that key arrives, instead of sending it until its renewal.
+         */
+        @Test
+        void aCachedJwtSvidWhoseKeyLeavesTheBundleIsReplacedAtOnce() {
+            try (ConfigurableApplicationContext orderService = orderService()) {
+                assertThat(callOnNamedChannel(orderService, "jwt-only", REFUND)).isEqualTo("refunded 1");
+                io.github.spiffeboot.jwt.JwtSvids svids = orderService.getBean(io.github.spiffeboot.jwt.JwtSvids.class);
+                String before = svids.tokenIfFresh(PAYMENT);
+                assertThat(before).isNotNull();
+                String retiring = agent.authority().jwt().signingKey().getKeyID();
+                List<JwtBundleSource> bundles = List.of(grpcJwtOnly.getBean(JwtBundleSource.class),
+                        orderService.getBean(JwtBundleSource.class));
+                agent.rotateJwtKey().retireOldJwtKeys();
+                orderAgent.retireOldJwtKeys();
+                await().until(() -> bundles.stream().allMatch(
+                        source -> source.current().forTrustDomain(new TrustDomain("example.org")).key(retiring) == null));
+                // Renewal would be minutes away (half the token's lifetime); the next call must not need it.
+                await().until(() -> svids.tokenIfFresh(PAYMENT) == null);
+                assertThat(callOnNamedChannel(orderService, "jwt-only", REFUND)).isEqualTo("refunded 1");
+                assertThat(svids.tokenIfFresh(PAYMENT)).isNotNull().isNotEqualTo(before);
+            }
+        }
+
         @Test
         void aTokenOnlyChannelPresentsNoCertificateButTheJwtSvid() {
             try (ConfigurableApplicationContext orderService = orderService()) {
