@@ -34,7 +34,15 @@ final class ApacheBench {
 
     private final AtomicInteger runs = new AtomicInteger();
 
+    private final List<String> prefix;
+
     ApacheBench(Path clientFile, Path workDirectory, Path logDirectory) throws IOException {
+        this(clientFile, workDirectory, logDirectory, List.of());
+    }
+
+    /** @param prefix what ab runs behind ({@code taskset -c 0}, say) */
+    ApacheBench(Path clientFile, Path workDirectory, Path logDirectory, List<String> prefix) throws IOException {
+        this.prefix = List.copyOf(prefix);
         this.clientFile = clientFile;
         this.body = workDirectory.resolve("charge.json");
         this.logDirectory = logDirectory;
@@ -49,7 +57,8 @@ final class ApacheBench {
     /** {@code requests} requests, or as many as fit in {@code time} when it is not null. */
     AbResult run(String label, int port, int concurrency, boolean keepAlive, Duration time, int requests)
             throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of("ab", "-q", "-d", "-r", "-s", "30", "-c", String.valueOf(concurrency)));
+        List<String> command = new ArrayList<>(prefix);
+        command.addAll(List.of("ab", "-q", "-d", "-r", "-s", "30", "-c", String.valueOf(concurrency)));
         if (keepAlive) {
             command.add("-k");
         }

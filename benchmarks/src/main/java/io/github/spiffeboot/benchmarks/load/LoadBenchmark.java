@@ -134,13 +134,16 @@ public final class LoadBenchmark {
 
     private Setup setUp(LoadOptions options, Path work, java.time.Duration svidTtl) throws Exception {
         Path logs = Files.createDirectories(work.resolve("logs"));
+        CpuPinning pinning = options.pinning();
+        // The harness first, so that the Workload API it starts inherits the driver's CPU.
+        pinning.pinHarness();
         BenchmarkPki pki = BenchmarkPki.create(work);
-        ApacheBench ab = new ApacheBench(pki.abClientFile(BenchmarkPki.ORDER_CLIENT), work, logs);
+        ApacheBench ab = new ApacheBench(pki.abClientFile(BenchmarkPki.ORDER_CLIENT), work, logs, pinning.driver());
         WorkloadApiProbe probe = started(new WorkloadApiProbe());
         DevWorkloadApiProcess workloadApi = started(new DevWorkloadApiProcess(work, logs, probe));
         workloadApi.start(svidTtl);
         return new Setup(pki, ab, probe, workloadApi,
-                new ServerLauncher(options.root(), options.jvmFlags(), pki, workloadApi, logs));
+                new ServerLauncher(options.root(), options.jvmFlags(), pki, workloadApi, logs, pinning));
     }
 
     private <T extends AutoCloseable> T started(T resource) {

@@ -33,21 +33,26 @@ import java.util.regex.Pattern;
  * @param engines compare TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty, the starter on
  * Reactor Netty with the JDK's TLS and with BoringSSL) instead of the default peers
  * @param grpc compare gRPC unary calls (the starter's gRPC API against plain Boot gRPC TLS) instead
+ * @param pin run each server on one CPU and the load driver on another ({@link CpuPinning})
  */
 record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int rounds, Duration keepAliveRound,
         Duration newConnectionRound, int concurrency, int warmupKeepAlive, int warmupNewConnections,
         List<String> jvmFlags, Duration measurementTtl, Duration soakDuration, Duration sampleEvery,
         Duration certificateSampleEvery, Duration rotationTtl, Duration restartTtl, Duration restartDowntime,
-        boolean engines, boolean grpc) {
+        boolean engines, boolean grpc, boolean pin) {
 
     /** The peers compared, in the order of odd rounds (even rounds run it reversed). */
     List<Peer> peers() {
         return grpc ? Peer.GRPC_ORDER : engines ? Peer.ENGINE_ORDER : Peer.ROUND_ORDER;
     }
 
-    /** The section of the output file this run rewrites. */
+    /** The section of the output file this run rewrites (a pinned run has its own, next to the unpinned one). */
     String section() {
-        return grpc ? "load-grpc" : engines ? "load-engines" : "load";
+        return (grpc ? "load-grpc" : engines ? "load-engines" : "load") + (pin ? "-pinned" : "");
+    }
+
+    CpuPinning pinning() {
+        return CpuPinning.of(pin);
     }
 
     static final String USAGE = """
@@ -58,6 +63,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
                                           WebFlux, the starter on WebFlux with the JDK's TLS and with BoringSSL
               --grpc                      compare gRPC unary calls instead: the starter's gRPC API (sample-payment-
                                           service) against plain Boot gRPC TLS (rounds of --keepalive-round)
+              --pin                       servers on CPU 1 only, ab and the Workload API on CPU 0 (taskset): the
+                                          server's handshake capacity, not the shared machine's (own section)
               --smoke                     short values for a quick check; results labelled SMOKE RUN
               --rounds N                  alternating rounds per mode (5; smoke 2)
               --keepalive-round T         per server and round, keep-alive (20s; smoke 5s)
@@ -88,6 +95,7 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             switch (arg) {
                 case "--engines" -> options.engines = true;
                 case "--grpc" -> options.grpc = true;
+                case "--pin" -> options.pin = true;
                 case "--smoke", "--soak" -> {
                     // read above: they only set defaults and the mode
                 }
@@ -195,6 +203,8 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
 
         boolean grpc;
 
+        boolean pin;
+
         Builder(Path root, boolean smoke, boolean soak) {
             this.root = root;
             this.smoke = smoke;
@@ -213,12 +223,16 @@ record LoadOptions(Path root, Path output, boolean soak, boolean smoke, int roun
             if (engines && grpc || soak && (engines || grpc)) {
                 throw new IllegalArgumentException("--soak, --engines and --grpc are separate runs: choose one");
             }
+            if (pin && (soak || grpc)) {
+                throw new IllegalArgumentException("--pin is for the comparison and --engines (the soak and the "
+                        + "gRPC driver run inside the harness)");
+            }
             if (concurrency < 2 && soak) {
                 throw new IllegalArgumentException("--concurrency must be at least 2 for the soak (keep-alive and new connections)");
             }
             return new LoadOptions(root, output, soak, smoke, rounds, keepAliveRound, newConnectionRound, concurrency,
                     warmupKeepAlive, warmupNewConnections, jvmFlags, measurementTtl, soakDuration, sampleEvery,
-                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime, engines, grpc);
+                    certificateSampleEvery, rotationTtl, restartTtl, restartDowntime, engines, grpc, pin);
         }
     }
 }

@@ -40,14 +40,16 @@ final class LoadReport {
         StringBuilder md = new StringBuilder();
         Peer[][] measured = ratios(options.peers());
         md.append(options.engines()
-                ? "## Load: TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty; the starter on Reactor Netty with the JDK's TLS and with BoringSSL)\n\n"
-                : "## Load: the starter against plain Spring Boot TLS and Spring Security x509()\n\n");
+                ? "## Load: TLS engines and WebFlux (plain Boot on Tomcat and on Reactor Netty; the starter on Reactor Netty with the JDK's TLS and with BoringSSL)"
+                : "## Load: the starter against plain Spring Boot TLS and Spring Security x509()");
+        md.append(options.pin() ? ", each server pinned to one CPU\n\n" : "\n\n");
         if (options.smoke()) {
             md.append("> **SMOKE RUN, not the final numbers.** Short rounds and a short warm-up on a machine shared with ")
                 .append("other builds: this proves the harness end to end and says little about the servers. The full run ")
                 .append("is `benchmarks/load.sh`.\n\n");
         }
         md.append(machine.runLines(command, loadAverageAtEnd));
+        md.append("- CPUs: ").append(options.pinning().describe()).append(".\n");
         md.append("- Servers: one JVM each, started once, `java ").append(String.join(" ", options.jvmFlags()))
             .append(" -jar <jar> ").append(String.join(" ", ServerLauncher.SERVER_ARGUMENTS)).append("`:");
         for (Peer peer : options.peers()) {

@@ -32,8 +32,16 @@ final class ServerLauncher {
 
     private final Path logDirectory;
 
+    private final CpuPinning pinning;
+
     ServerLauncher(Path root, List<String> jvmFlags, BenchmarkPki pki, DevWorkloadApiProcess workloadApi,
             Path logDirectory) {
+        this(root, jvmFlags, pki, workloadApi, logDirectory, CpuPinning.of(false));
+    }
+
+    ServerLauncher(Path root, List<String> jvmFlags, BenchmarkPki pki, DevWorkloadApiProcess workloadApi,
+            Path logDirectory, CpuPinning pinning) {
+        this.pinning = pinning;
         this.root = root;
         this.jvmFlags = jvmFlags;
         this.pki = pki;
@@ -54,8 +62,8 @@ final class ServerLauncher {
         environment.putAll(extraEnvironment);
         List<String> arguments = new ArrayList<>(SERVER_ARGUMENTS);
         arguments.addAll(peer.arguments());
-        ServerProcess server = ServerProcess.start(peer.key(), peer.jar(root), jvmFlags, arguments, environment,
-                freePort(), freePort(), logDirectory);
+        ServerProcess server = ServerProcess.start(pinning.server(), peer.key(), peer.jar(root), jvmFlags, arguments,
+                environment, freePort(), freePort(), logDirectory);
         try {
             server.awaitReady(Duration.ofMinutes(3));
         }

@@ -47,10 +47,17 @@ final class ServerProcess implements AutoCloseable {
      */
     static ServerProcess start(String name, Path jar, List<String> jvmFlags, List<String> arguments,
             Map<String, String> environment, int port, int managementPort, Path logDirectory) throws IOException {
+        return start(List.of(), name, jar, jvmFlags, arguments, environment, port, managementPort, logDirectory);
+    }
+
+    /** As above, behind {@code prefix} ({@code taskset -c 1}, say). */
+    static ServerProcess start(List<String> prefix, String name, Path jar, List<String> jvmFlags,
+            List<String> arguments, Map<String, String> environment, int port, int managementPort, Path logDirectory)
+            throws IOException {
         if (!Files.isRegularFile(jar)) {
             throw new IOException("missing " + jar + ": build first (benchmarks/load.sh does)");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.addAll(List.of("-jar", jar.toString()));

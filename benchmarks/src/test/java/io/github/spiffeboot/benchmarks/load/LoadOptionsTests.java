@@ -52,6 +52,17 @@ class LoadOptionsTests {
     }
 
     @Test
+    void aPinnedRunHasItsOwnSectionAndPinsServersAwayFromTheDriver() {
+        LoadOptions options = LoadOptions.parse(ROOT, "--engines", "--pin");
+        assertThat(options.section()).isEqualTo("load-engines-pinned");
+        assertThat(options.pinning().server()).containsExactly("taskset", "-c", "1");
+        assertThat(options.pinning().driver()).containsExactly("taskset", "-c", "0");
+        assertThat(LoadOptions.parse(ROOT, "--pin").section()).isEqualTo("load-pinned");
+        assertThat(LoadOptions.parse(ROOT, "--engines").pinning().server()).isEmpty();
+        assertThatThrownBy(() -> LoadOptions.parse(ROOT, "--grpc", "--pin")).hasMessageContaining("--pin is for");
+    }
+
+    @Test
     void refusesUnknownOptionsMissingValuesAndNonPositiveNumbers() {
         assertThatThrownBy(() -> LoadOptions.parse(ROOT, "--fast")).hasMessageContaining("unknown option --fast");
         assertThatThrownBy(() -> LoadOptions.parse(ROOT, "--rounds")).hasMessageContaining("--rounds needs a value");
