@@ -1,7 +1,5 @@
 package io.github.spiffeboot.autoconfigure;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
 import io.github.spiffeboot.authz.CallerSet;
 import io.github.spiffeboot.client.NamedServers;
@@ -61,15 +59,11 @@ public class SpiffeClientAutoConfiguration {
                 properties.getClient().getReadTimeout());
     }
 
-    /** spiffe.client.servers, one list for RestClient, RestTemplate and WebClient. */
+    /** spiffe.client.servers, one list for RestClient, RestTemplate, WebClient and gRPC channels. */
     @Bean
     @ConditionalOnMissingBean
     NamedServers spiffeNamedServers(SpiffeProperties properties, ObjectProvider<JwtSvids> jwtSvids) {
-        Map<String, NamedServers.Server> servers = new LinkedHashMap<>();
-        properties.getClient().getServers().forEach((name, server) -> servers.put(name,
-                new NamedServers.Server(server.getUrl(), server.getIds(), server.getJwtAudience(),
-                        server.isClientSvid())));
-        return new NamedServers(servers, jwtSvids.getIfAvailable());
+        return SpiffeClientServers.of(properties.getClient(), jwtSvids.getIfAvailable());
     }
 
     @Bean

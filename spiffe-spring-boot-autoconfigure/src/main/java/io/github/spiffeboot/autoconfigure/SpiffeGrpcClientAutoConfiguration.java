@@ -1,16 +1,13 @@
 package io.github.spiffeboot.autoconfigure;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 
-import io.github.spiffeboot.authz.CallerSet;
+import io.github.spiffeboot.client.NamedServers;
 import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.engine.TlsEngines;
 import io.github.spiffeboot.grpc.GrpcBoringSsl;
 import io.github.spiffeboot.grpc.SpiffeChannelCredentials;
 import io.github.spiffeboot.jwt.JwtSvids;
 import io.github.spiffeboot.source.X509ContextSource;
-import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
@@ -41,7 +38,7 @@ public class SpiffeGrpcClientAutoConfiguration {
     @Bean
     static BeanPostProcessor spiffeGrpcChannelCredentials(ObjectProvider<SpiffeProperties> properties,
             ObjectProvider<X509ContextSource> source, ObjectProvider<SpiffeKeyManager> keyManager,
-            ObjectProvider<JwtSvids> jwtSvids) {
+            ObjectProvider<JwtSvids> jwtSvids, ObjectProvider<NamedServers> namedServers) {
         return new BeanPostProcessor() {
             @Override
             public Object postProcessAfterInitialization(Object bean, String beanName) {
@@ -49,17 +46,14 @@ public class SpiffeGrpcClientAutoConfiguration {
                         || bean instanceof SpiffeChannelCredentials) {
                     return bean;
                 }
-                Map<String, SpiffeChannelCredentials.NamedChannel> servers = new LinkedHashMap<>();
-                // As for HTTP: a server accepts exactly its listed IDs (none listed, no server accepted).
-                properties.getObject().getClient().getServers().forEach((name, server) -> servers.put(name,
-                        new SpiffeChannelCredentials.NamedChannel(
-                                PeerAuthorizer.matching(CallerSet.parse(server.getIds())), server.getJwtAudience(),
-                                server.isClientSvid())));
                 TlsEngine engine = TlsEngines.resolve(properties.getObject().getGrpc().getClient().getTlsEngine(),
                         "spiffe.grpc.client.tls-engine", "Each gRPC channel named in spiffe.client.servers",
                         GrpcBoringSsl.shaded());
-                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers,
-                        jwtSvids.getIfAvailable(), provider, engine);
+                // The HTTP clients' list where there is one, so that a name means the same server to both.
+                NamedServers servers = namedServers.getIfAvailable(
+                        () -> SpiffeClientServers.of(properties.getObject().getClient(), jwtSvids.getIfAvailable()));
+                return new SpiffeChannelCredentials(source.getObject(), keyManager.getObject(), servers, provider,
+                        engine);
             }
         };
     }

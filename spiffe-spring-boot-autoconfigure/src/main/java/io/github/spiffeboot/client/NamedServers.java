@@ -13,7 +13,8 @@ import io.github.spiffeboot.tls.PeerAuthorizer;
 
 /**
  * The servers configured under {@code spiffe.client.servers}, by name: one list that {@code RestClient},
- * {@code RestTemplate} and {@code WebClient} settings all read, so a name means the same server to each.
+ * {@code RestTemplate}, {@code WebClient} settings and gRPC channels all read, so a name means the same server
+ * to each.
  */
 public final class NamedServers {
 
@@ -29,7 +30,7 @@ public final class NamedServers {
     public record Server(String url, List<String> ids, String jwtAudience, boolean clientSvid) {
 
         /** The servers this one may be: exactly its listed IDs (none listed, none accepted). */
-        PeerAuthorizer expected() {
+        public PeerAuthorizer expected() {
             return PeerAuthorizer.matching(CallerSet.parse(ids));
         }
     }
@@ -60,7 +61,13 @@ public final class NamedServers {
         });
     }
 
-    JwtSvids requireJwtSvids() {
+    /** Calls {@code action} with each server and its name. */
+    public void forEach(BiConsumer<String, Server> action) {
+        servers.forEach(action);
+    }
+
+    /** This workload's JWT-SVIDs, for a server with a {@code jwt-audience}. */
+    public JwtSvids requireJwtSvids() {
         if (jwtSvids == null) {
             throw new IllegalStateException("JWT-SVIDs are not enabled: set spiffe.jwt.enabled=true");
         }

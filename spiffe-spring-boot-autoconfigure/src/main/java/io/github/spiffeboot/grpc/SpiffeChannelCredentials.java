@@ -4,9 +4,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 import io.github.spiffeboot.engine.TlsEngine;
-import io.github.spiffeboot.jwt.JwtSvids;
+import io.github.spiffeboot.client.NamedServers;
 import io.github.spiffeboot.source.X509ContextSource;
-import io.github.spiffeboot.tls.PeerAuthorizer;
 import io.github.spiffeboot.tls.SpiffeKeyManager;
 import io.github.spiffeboot.tls.SpiffeTrustManager;
 import io.grpc.ChannelCredentials;
@@ -33,50 +32,30 @@ public final class SpiffeChannelCredentials implements ChannelCredentialsProvide
     private final ChannelCredentialsProvider others;
 
     /**
-     * A channel named in {@code spiffe.client.servers}.
-     *
-     * @param expected the servers it may reach (its {@code ids})
-     * @param jwtAudience the audience of the JWT-SVID sent on every call, or {@code null} for none
-     * @param clientSvid whether the handshake presents our X.509-SVID ({@code false}: the JWT-SVID alone)
-     */
-    public record NamedChannel(PeerAuthorizer expected, String jwtAudience, boolean clientSvid) {
-    }
-
-    /**
-     * @param channels each named channel
-     * @param jwtSvids this workload's JWT-SVIDs, or {@code null} where they are not enabled (then no channel
-     * may have a {@code jwtAudience})
+     * @param servers the servers of {@code spiffe.client.servers}: a channel of the same name expects that
+     * server's IDs, presents our SVID unless it is {@code client-svid: false}, and sends a JWT-SVID if it has a
+     * {@code jwt-audience} ({@link NamedServers} has checked that these fit together)
      * @param others the credentials of every other channel
      * @param engine the TLS engine, already resolved against gRPC's BoringSSL
      * ({@code TlsEngines.resolve(..., GrpcBoringSsl.shaded())}): {@code JDK} or {@code OPENSSL}
-     * @throws IllegalArgumentException if a channel names a JWT audience without JWT-SVIDs, or would call
-     * with neither credential
      */
-    public SpiffeChannelCredentials(X509ContextSource source, SpiffeKeyManager keyManager,
-            Map<String, NamedChannel> channels, JwtSvids jwtSvids, ChannelCredentialsProvider others,
-            TlsEngine engine) {
+    public SpiffeChannelCredentials(X509ContextSource source, SpiffeKeyManager keyManager, NamedServers servers,
+            ChannelCredentialsProvider others, TlsEngine engine) {
         // Built once per server: the managers are live, nothing in them needs rebuilding.
-        channels.forEach((name, channel) -> this.servers.put(name, credentials(name, channel, source, keyManager,
-                jwtSvids, engine)));
+        servers.forEach((name, server) -> this.servers.put(name, credentials(server, servers, source, keyManager,
+                engine)));
         this.others = others;
     }
 
-    private static ChannelCredentials credentials(String name, NamedChannel channel, X509ContextSource source,
-            SpiffeKeyManager keyManager, JwtSvids jwtSvids, TlsEngine engine) {
-        String property = "spiffe.client.servers." + name;
-        if (!channel.clientSvid() && channel.jwtAudience() == null) {
-            throw new IllegalArgumentException(property + ".client-svid=false needs " + property
-                    + ".jwt-audience: without either, the server cannot tell who calls");
-        }
+    private static ChannelCredentials credentials(NamedServers.Server server, NamedServers servers,
+            X509ContextSource source, SpiffeKeyManager keyManager, TlsEngine engine) {
         ChannelCredentials tls = NettySslContextChannelCredentials.create(NonResumingChannelContexts.create(engine,
-                channel.clientSvid() ? keyManager : null, new SpiffeTrustManager(source, channel.expected())));
-        if (channel.jwtAudience() == null) {
+                server.clientSvid() ? keyManager : null, new SpiffeTrustManager(source, server.expected())));
+        if (server.jwtAudience() == null) {
             return tls;
         }
-        if (jwtSvids == null) {
-            throw new IllegalArgumentException(property + ".jwt-audience needs JWT-SVIDs: set spiffe.jwt.enabled=true");
-        }
-        return CompositeChannelCredentials.create(tls, new JwtSvidCallCredentials(jwtSvids, channel.jwtAudience()));
+        return CompositeChannelCredentials.create(tls,
+                new JwtSvidCallCredentials(servers.requireJwtSvids(), server.jwtAudience()));
     }
 
     @Override
