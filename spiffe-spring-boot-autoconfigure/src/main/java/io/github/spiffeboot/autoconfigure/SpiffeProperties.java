@@ -139,6 +139,11 @@ public class SpiffeProperties implements Validator {
             errors.rejectValue("health.warning-fraction", "invalid", "must be between 0 and 1 (exclusive)");
         }
         checkPatterns(errors, "metrics.caller-ids", metrics.getCallerIds());
+        if (grpc.getServer().getTlsEngine() == TlsEngine.JDK && grpc.getClient().getTlsEngine() == TlsEngine.OPENSSL) {
+            errors.rejectValue("grpc.client.tls-engine", "conflict", "openssl cannot be used with "
+                    + "spiffe.grpc.server.tls-engine=jdk: the server and the channels are both grpc-netty-shaded, "
+                    + "whose BoringSSL jdk switches off for the whole JVM; use auto or jdk");
+        }
         positive(errors, "client.connect-timeout", client.getConnectTimeout());
         positive(errors, "client.read-timeout", client.getReadTimeout());
     }
@@ -753,8 +758,9 @@ public class SpiffeProperties implements Validator {
         /**
          * TLS implementation of Boot's gRPC server: 'auto' (whatever grpc-netty-shaded picks: its own
          * BoringSSL when it loads on this platform, else the JDK), 'openssl' (BoringSSL, or startup fails) or
-         * 'jdk'. Boot's gRPC server picks its TLS implementation itself, so 'jdk' where grpc-netty-shaded's
-         * BoringSSL loads stops startup rather than being ignored.
+         * 'jdk'. grpc-netty-shaded picks its provider once per JVM, so 'jdk' switches its BoringSSL off for the
+         * whole JVM as the application starts (gRPC channels on 'auto' then use the JDK too); if something used
+         * gRPC's TLS before that, startup stops rather than the property being ignored.
          */
         private TlsEngine tlsEngine = TlsEngine.AUTO;
 

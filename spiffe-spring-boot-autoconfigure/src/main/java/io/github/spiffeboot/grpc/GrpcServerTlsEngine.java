@@ -5,19 +5,37 @@ import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.engine.TlsEngines;
 
 /**
- * {@code spiffe.grpc.server.tls-engine} against what Boot's gRPC server can do. Boot (spring-grpc's
+ * {@code spiffe.grpc.server.tls-engine} for Boot's gRPC server. Boot (spring-grpc's
  * {@code ShadedNettyGrpcServerFactory}) hands the {@code spiffe} bundle's key and trust managers to gRPC as
  * {@code TlsServerCredentials}, and grpc-netty-shaded turns those into a Netty context on its default
- * provider: its own BoringSSL whenever that loads, else the JDK. No setting or customizer reaches that choice
- * (a {@code NettyServerBuilder} created from credentials refuses {@code sslContext(...)}), so the property
- * cannot switch the engine; what it can do is make sure the server handshakes on the engine it names, or stop
- * startup saying why, instead of being ignored.
+ * provider: its own BoringSSL whenever that loads, else the JDK. No setting or customizer of the server reaches
+ * that choice (a {@code NettyServerBuilder} created from credentials refuses {@code sslContext(...)}), but
+ * grpc-netty-shaded's own switch does: with {@link #BORINGSSL_OFF} set before its BoringSSL is first loaded,
+ * its default provider is the JDK. That switch holds for the whole JVM (grpc-netty-shaded decides once), so
+ * {@code jdk} turns it on ({@link #switchOffBoringSsl()}) as the application starts, and {@link #check} makes
+ * sure the server then handshakes on the engine the property names, or stops startup saying why.
  */
 public final class GrpcServerTlsEngine {
 
     static final String PROPERTY = "spiffe.grpc.server.tls-engine";
 
+    /** Netty's {@code io.netty.handler.ssl.noOpenSsl}, as relocated inside grpc-netty-shaded. */
+    public static final String BORINGSSL_OFF = "io.grpc.netty.shaded.io.netty.handler.ssl.noOpenSsl";
+
     private GrpcServerTlsEngine() {
+    }
+
+    /**
+     * Switches grpc-netty-shaded's BoringSSL off for this JVM, unless the JVM already says either way. It only
+     * takes effect if nothing has used gRPC's TLS yet, which {@link #check} verifies afterwards.
+     * @return whether this call set the switch
+     */
+    public static boolean switchOffBoringSsl() {
+        if (System.getProperty(BORINGSSL_OFF) != null) {
+            return false;
+        }
+        System.setProperty(BORINGSSL_OFF, "true");
+        return true;
     }
 
     /**
@@ -25,15 +43,18 @@ public final class GrpcServerTlsEngine {
      * @return the engine Boot's gRPC server handshakes with, logged
      * @throws io.github.spiffeboot.engine.TlsEngineUnavailableException for {@code openssl} where that
      * BoringSSL does not load
-     * @throws IllegalStateException for {@code jdk} where it does (the server would use BoringSSL regardless)
+     * @throws IllegalStateException for {@code jdk} where it loaded all the same (the server would use it)
      */
     public static TlsEngine check(TlsEngine requested, BoringSsl boringSsl) {
         if (requested == TlsEngine.JDK && boringSsl.available()) {
             throw new IllegalStateException(PROPERTY + "=jdk cannot be honoured: Boot's gRPC server builds its TLS "
-                    + "from the SSL bundle through gRPC's TlsServerCredentials, and grpc-netty-shaded then always "
-                    + "takes its own BoringSSL (" + boringSsl.version() + ") when it loads, as it does here. Remove "
-                    + "the property (or set it to auto or openssl); the gRPC channels' engine is "
-                    + "spiffe.grpc.client.tls-engine.");
+                    + "through gRPC's TlsServerCredentials, and grpc-netty-shaded then takes its own BoringSSL ("
+                    + boringSsl.version() + ") whenever it has loaded, which it decides once per JVM. Here it was "
+                    + "loaded before this application could switch it off ("
+                    + ("false".equals(System.getProperty(BORINGSSL_OFF)) ? BORINGSSL_OFF + "=false is set"
+                            : "something in this JVM used gRPC's TLS first")
+                    + "). Start the JVM with -D" + BORINGSSL_OFF + "=true, or remove the property (or set it to "
+                    + "auto or openssl).");
         }
         return TlsEngines.resolve(requested, PROPERTY, "Boot's gRPC server", boringSsl);
     }

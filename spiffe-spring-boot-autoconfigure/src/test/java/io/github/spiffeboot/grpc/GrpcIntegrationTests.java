@@ -41,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * called over real mTLS by gRPC clients as various SPIFFE IDs, with {@code grpc-method} rules in
  * {@code spiffe.authz}. The starter's own gRPC channels run on the engine {@link #channelEngine()} names:
  * BoringSSL here ({@code auto}, grpc-netty-shaded's copy loads on this machine), the JDK's TLS in
- * {@link GrpcIntegrationTestsOnJdkTls}.
+ * {@link GrpcIntegrationTestsOnJdkTls}. The server runs on the engine {@link #serverEngine()} names: BoringSSL
+ * here, the JDK's TLS in {@link GrpcIntegrationTestsOnJdkServer} (a JVM of its own: that choice is per JVM).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(OutputCaptureExtension.class)
@@ -66,15 +67,25 @@ class GrpcIntegrationTests {
         return "auto";
     }
 
-    /** Whether {@link #channelEngine()} means BoringSSL on this machine. */
+    /** Whether {@link #channelEngine()} means BoringSSL in this JVM. */
     private boolean channelsOnBoringSsl() {
-        return !"jdk".equals(channelEngine());
+        return !"jdk".equals(channelEngine()) && GrpcBoringSsl.shaded().available();
+    }
+
+    /** {@code spiffe.grpc.server.tls-engine} of the suite's server. */
+    protected String serverEngine() {
+        return "auto";
+    }
+
+    /** Whether {@link #serverEngine()} means BoringSSL in this JVM. */
+    private boolean serverOnBoringSsl() {
+        return !"jdk".equals(serverEngine()) && GrpcBoringSsl.shaded().available();
     }
 
     @BeforeAll
     void start() {
         agent.identity(PAYMENT).start();
-        app = payments(agent).run();
+        app = payments(agent).properties("spiffe.grpc.server.tls-engine=" + serverEngine()).run();
         port = app.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
     }
 
@@ -291,19 +302,53 @@ class GrpcIntegrationTests {
 
     @Test
     void theServerLogsTheEngineItHandshakesWith(CapturedOutput output) {
-        // Boot's gRPC server takes grpc-netty-shaded's BoringSSL whenever it loads, as it does here.
-        assertThat(GrpcBoringSsl.shaded().available()).isTrue();
-        try (ConfigurableApplicationContext another = payments(agent).run()) {
-            assertThat(output).contains("Boot's gRPC server handshakes with BoringSSL (BoringSSL, "
-                    + "spiffe.grpc.server.tls-engine=auto)");
+        try (ConfigurableApplicationContext another = payments(agent)
+            .properties("spiffe.grpc.server.tls-engine=" + serverEngine())
+            .run()) {
+            assertThat(output).contains(serverOnBoringSsl()
+                    ? "Boot's gRPC server handshakes with BoringSSL (BoringSSL, spiffe.grpc.server.tls-engine=auto)"
+                    : "Boot's gRPC server handshakes with the JDK's TLS (spiffe.grpc.server.tls-engine=jdk)");
         }
     }
 
     @Test
-    void aServerEngineBootsServerCannotUseStopsTheStartNamingTheProperty(CapturedOutput output) {
-        assertThatThrownBy(() -> payments(agent).properties("spiffe.grpc.server.tls-engine=jdk").run())
-            .hasStackTraceContaining("spiffe.grpc.server.tls-engine=jdk cannot be honoured")
-            .hasStackTraceContaining("grpc-netty-shaded then always takes its own BoringSSL");
+    void theServerHandshakesOnItsEngineInTls13() {
+        assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+        javax.net.ssl.SSLSession session = app.getBean(GrpcPaymentsApplication.ServerTlsSessions.class).last();
+        assertThat(session.getProtocol()).isEqualTo("TLSv1.3");
+        // BoringSSL's sessions are Netty's OpenSsl* classes; JSSE's are the JDK's own.
+        assertThat(session.getClass().getName().contains("OpenSsl")).as(session.getClass().getName())
+            .isEqualTo(serverOnBoringSsl());
+    }
+
+    @Test
+    void aServerEngineThisJvmCannotGiveStopsTheStartSayingWhy(CapturedOutput output) {
+        // grpc-netty-shaded loaded its BoringSSL with this suite's first application: too late to switch it off.
+        try {
+            assertThatThrownBy(() -> payments(agent).properties("spiffe.grpc.server.tls-engine=jdk").run())
+                .hasStackTraceContaining("spiffe.grpc.server.tls-engine=jdk cannot be honoured")
+                .hasStackTraceContaining("before this application could switch it off")
+                .hasStackTraceContaining("Start the JVM with -D" + GrpcServerTlsEngine.BORINGSSL_OFF + "=true");
+        }
+        finally {
+            // The switch the failed start set has no effect in this JVM any more; it must not linger either.
+            System.clearProperty(GrpcServerTlsEngine.BORINGSSL_OFF);
+        }
+    }
+
+    @Test
+    void opensslChannelsBesideAJdkServerStopTheStartNamingTheProperty(CapturedOutput output) {
+        try {
+            assertThatThrownBy(() -> payments(agent)
+                .properties("spiffe.grpc.server.tls-engine=jdk", "spiffe.grpc.client.tls-engine=openssl")
+                .run()).hasStackTraceContaining("spiffe.grpc.client.tls-engine")
+                .hasStackTraceContaining("openssl cannot be used with spiffe.grpc.server.tls-engine=jdk");
+        }
+        finally {
+            if (serverOnBoringSsl()) {
+                System.clearProperty(GrpcServerTlsEngine.BORINGSSL_OFF);
+            }
+        }
     }
 
     @Test

@@ -30,13 +30,12 @@ import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.ServerCalls;
 
 /**
- * A gRPC server standing for most servers a SPIFFE channel calls (Go's, a plain grpc-java one): BoringSSL with
- * Netty's defaults, so it keeps a session cache and issues TLS 1.3 session tickets, and a client that can
- * resume a session will. It requires a client certificate, verified with plain PKIX against the given
+ * A gRPC server standing for most servers a SPIFFE channel calls (Go's, a plain grpc-java one): gRPC's default
+ * provider (its BoringSSL, or the JDK's TLS where that is switched off) with its defaults, so it keeps a session
+ * cache and issues TLS 1.3 session tickets, and a client that can resume a session will. It requires a client certificate, verified with plain PKIX against the given
  * authorities, and counts connections and the full handshakes among them (a resumed handshake does not
  * verify the client's certificate again). Its one method, {@code test.Tickets/Charge}, answers
  * {@code "charged <request>"}.
@@ -63,7 +62,7 @@ final class TicketIssuingGrpcServer implements AutoCloseable {
             this.server = NettyServerBuilder.forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0))
                 .sslContext(GrpcSslContexts.configure(SslContextBuilder.forServer(svid.privateKey(), svid.chainArray())
                     .trustManager(new CountingPkix(clientAuthorities, clientChecks))
-                    .clientAuth(ClientAuth.REQUIRE), SslProvider.OPENSSL).build())
+                    .clientAuth(ClientAuth.REQUIRE)).build())
                 .addTransportFilter(new ServerTransportFilter() {
                     @Override
                     public Attributes transportReady(Attributes attributes) {

@@ -1,9 +1,16 @@
 package io.github.spiffeboot.testapp;
 
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import io.github.spiffeboot.security.AllowedCallers;
+import javax.net.ssl.SSLSession;
+
 import io.grpc.BindableService;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerInterceptor;
 import io.grpc.MethodDescriptor.MethodType;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerServiceDefinition;
@@ -14,6 +21,7 @@ import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ApplicationListener;
 import org.springframework.context.annotation.Bean;
+import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.grpc.server.lifecycle.GrpcServerStartedEvent;
 import org.springframework.security.access.prepost.PreAuthorize;
 import org.springframework.security.config.annotation.method.configuration.EnableMethodSecurity;
@@ -70,6 +78,12 @@ public class GrpcPaymentsApplication {
     @Bean
     GrpcPort grpcPort() {
         return new GrpcPort();
+    }
+
+    @Bean
+    @GlobalServerInterceptor
+    ServerTlsSessions serverTlsSessions() {
+        return new ServerTlsSessions();
     }
 
     @Bean
@@ -189,6 +203,23 @@ public class GrpcPaymentsApplication {
 
         public int get() {
             return port.get();
+        }
+    }
+
+    /** The TLS session of the last call the server received, as the server's own engine made it. */
+    public static class ServerTlsSessions implements ServerInterceptor {
+
+        private final AtomicReference<SSLSession> last = new AtomicReference<>();
+
+        @Override
+        public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
+                io.grpc.ServerCallHandler<Q, A> next) {
+            last.set(call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION));
+            return next.startCall(call, headers);
+        }
+
+        public SSLSession last() {
+            return last.get();
         }
     }
 }
