@@ -61,8 +61,12 @@ public class SpiffeGrpcServerAutoConfiguration {
     @ConditionalOnMissingBean
     SpiffeGrpcAuthorizationInterceptor spiffeGrpcAuthorizationInterceptor(SpiffeAuthorities authorities,
             X509ContextSource source, AuthorizationPolicy policy,
-            ObjectProvider<AuthorizationDecisionListener> listeners, ObjectProvider<JwtSvidCallers> jwtSvidCallers) {
-        return new SpiffeGrpcAuthorizationInterceptor(new X509CallerAuthenticator(authorities, source),
-                jwtSvidCallers.getIfAvailable(), policy, listeners.orderedStream().toList());
+            ObjectProvider<AuthorizationDecisionListener> listeners, ObjectProvider<JwtSvidCallers> jwtSvidCallers,
+            SpiffeProperties properties) {
+        SpiffeGrpcAuthorizationInterceptor interceptor = new SpiffeGrpcAuthorizationInterceptor(
+                new X509CallerAuthenticator(authorities, source), jwtSvidCallers.getIfAvailable(), policy,
+                listeners.orderedStream().toList());
+        interceptor.setTlsVersions(properties.getServer().getTlsVersions());
+        return interceptor;
     }
 }

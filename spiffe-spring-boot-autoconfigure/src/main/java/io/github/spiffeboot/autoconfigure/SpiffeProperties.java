@@ -280,7 +280,9 @@ public class SpiffeProperties implements Validator {
         private ClientAuth clientAuth = ClientAuth.NEED;
 
         /**
-         * TLS versions to accept: TLSv1.3 and/or TLSv1.2.
+         * TLS versions to accept: TLSv1.3 and/or TLSv1.2. The web server refuses other versions in the
+         * handshake; Boot's gRPC server, whose TLS versions cannot be set, refuses every call on a connection
+         * of another version (UNAUTHENTICATED).
          */
         private List<String> tlsVersions = new ArrayList<>(List.of("TLSv1.3"));
 

@@ -2,16 +2,21 @@ package io.github.spiffeboot.grpc;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
+import io.github.spiffeboot.svid.SvidVerificationException;
+import io.github.spiffeboot.svid.SvidVerificationException.Reason;
 import io.github.spiffeboot.test.SpiffeTestClient;
+import io.github.spiffeboot.test.SvidSpec;
 import io.github.spiffeboot.test.TestCertificateAuthority;
 import io.github.spiffeboot.test.TestGrpcChannel;
 import io.github.spiffeboot.test.TestSvid;
 import io.github.spiffeboot.test.TestWorkloadApi;
+import io.github.spiffeboot.testapp.EchoApplication.RecordedRejections;
 import io.github.spiffeboot.testapp.GrpcPaymentsApplication;
 import io.grpc.ClientCall;
 import io.grpc.Metadata;
@@ -21,6 +26,7 @@ import io.grpc.StatusRuntimeException;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,6 +41,7 @@ import static io.github.spiffeboot.testapp.GrpcPaymentsApplication.LEDGER;
 import static io.github.spiffeboot.testapp.GrpcPaymentsApplication.SERVICE;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 /**
  * gRPC services on SPIFFE identities: Boot's gRPC server (no web server) on the {@code spiffe} bundle,
@@ -55,6 +62,8 @@ class GrpcIntegrationTests {
     static final String SUBSCRIPTION = "spiffe://example.org/ns/production/sa/subscription-service";
 
     static final String OPS = "spiffe://example.org/ns/ops/sa/settlement-job";
+
+    final TestCertificateAuthority partner = TestCertificateAuthority.create("partner.example");
 
     final TestWorkloadApi agent = TestWorkloadApi.create("example.org");
 
@@ -84,7 +93,7 @@ class GrpcIntegrationTests {
 
     @BeforeAll
     void start() {
-        agent.identity(PAYMENT).start();
+        agent.identity(PAYMENT).federateWith(partner).start();
         app = payments(agent).properties("spiffe.grpc.server.tls-engine=" + serverEngine()).run();
         port = app.getBean(GrpcPaymentsApplication.GrpcPort.class).get();
     }
@@ -371,6 +380,141 @@ class GrpcIntegrationTests {
     }
 
     /** With client certificates optional at the TLS layer, a call without an SVID is UNAUTHENTICATED. */
+    /**
+     * The server suites' hostile-certificate table against the gRPC server: each is refused in the handshake
+     * with the reason the SPIFFE trust manager gives, on whichever engine the server runs, and the server goes
+     * on serving.
+     */
+    @Nested
+    class HostileCallers {
+
+        final RecordedRejections rejections = app.getBean(RecordedRejections.class);
+
+        @BeforeEach
+        void forgetRejections() {
+            rejections.clear();
+        }
+
+        @Test
+        void aCallerSignedByAForeignAuthorityIsRefused() {
+            TestCertificateAuthority foreign = TestCertificateAuthority.create("example.org");
+            assertRefused(foreign.issue(ORDER, Duration.ofMinutes(5)), Reason.UNTRUSTED_CHAIN, "does not verify");
+        }
+
+        @Test
+        void aFederatedAuthorityMintingOurTrustDomainsIdsIsRefused() {
+            assertRefused(partner.issue(ORDER, Duration.ofMinutes(5)), Reason.UNTRUSTED_CHAIN, "does not verify");
+        }
+
+        @Test
+        void aFederatedPeerIsRefusedUnlessTheBundleExpectsIt() {
+            // The spiffe bundle's peers are its own trust domain's unless spiffe.ssl-bundle.expected-peer-ids
+            // names others, and Boot's gRPC server verifies callers with that bundle.
+            assertRefused(partner.issue("spiffe://partner.example/billing", Duration.ofMinutes(5)),
+                    Reason.ID_NOT_ACCEPTED, "spiffe://partner.example/billing");
+        }
+
+        @Test
+        void anSvidWithTwoUriSansIsRefused() {
+            assertRefused(agent.authority().issue(SvidSpec.forId(ORDER).addUri("spiffe://example.org/other")),
+                    Reason.INVALID_SVID, "more than one URI SAN");
+        }
+
+        @Test
+        void aCertificateThatIsACaIsRefused() {
+            assertRefused(agent.authority().issue(SvidSpec.forId(ORDER).ca(true)), Reason.INVALID_SVID, "CA flag");
+        }
+
+        @Test
+        void anExpiredSvidIsRefused() {
+            Instant now = Instant.now();
+            assertRefused(agent.authority().issue(SvidSpec.forId(ORDER).validity(now.minusSeconds(600),
+                    now.minusSeconds(5))), Reason.UNTRUSTED_CHAIN, "does not verify");
+        }
+
+        @Test
+        void aCertificateWithANonSpiffeUriIsRefused() {
+            assertRefused(agent.authority().issue(SvidSpec.forId("https://example.org/order-service")),
+                    Reason.INVALID_SVID, "scheme is missing or invalid");
+        }
+
+        @Test
+        void aCertificateWithoutUriIsRefused() {
+            assertRefused(agent.authority().issue(SvidSpec.withoutUri()), Reason.INVALID_SVID, "no URI SAN");
+        }
+
+        @Test
+        void everyCallOnATls12ConnectionIsRefusedAndAudited(CapturedOutput output) {
+            // Boot's gRPC server negotiates TLS 1.2 (gRPC's defaults, which the starter cannot narrow there):
+            // the caller's valid SVID gets no call through on it.
+            try (TestGrpcChannel channel = agent.client(ORDER).protocols("TLSv1.2").grpc(port)) {
+                for (String method : List.of("Charge", "Whoami")) {
+                    assertThatThrownBy(() -> channel.call(SERVICE + "/" + method, "1")).satisfies(ex -> {
+                        assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAUTHENTICATED);
+                        assertThat(Status.fromThrowable(ex).getDescription()).isEqualTo("TLSv1.2 is not accepted");
+                    });
+                }
+            }
+            assertThat(output).contains("the connection is TLSv1.2, not one of [TLSv1.3] (spiffe.server.tls-versions)");
+            assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+        }
+
+        /**
+         * A client that keeps its TLS sessions may resume one on a new connection, and Boot's server resumes
+         * (on either engine). Resumed or not, once the caller's SVID has expired no call gets through: each
+         * call verifies the caller's chain again against the current bundles and time.
+         */
+        @Test
+        void aSessionFromBeforeTheCallersExpiryNeverStandsInForItAfterwards() throws Exception {
+            TestSvid shortLived = agent.authority().issue(ORDER, Duration.ofSeconds(6));
+            io.grpc.netty.shaded.io.netty.handler.ssl.SslContext keepsSessions = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts
+                .forClient()
+                .keyManager(shortLived.privateKey(), shortLived.chainArray())
+                // Only the server's side matters here: trusts any server.
+                .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                .build();
+            assertThat(callOnANewConnection(keepsSessions)).isEqualTo(Status.Code.OK);
+            Thread.sleep(shortLived.leaf().getNotAfter().getTime() - System.currentTimeMillis() + 1500);
+            for (int i = 0; i < 3; i++) {
+                assertThat(callOnANewConnection(keepsSessions)).isIn(Status.Code.UNAVAILABLE, Status.Code.UNAUTHENTICATED);
+            }
+            assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+        }
+
+        private Status.Code callOnANewConnection(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls)
+                throws InterruptedException {
+            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+                .forAddress("localhost", port)
+                .sslContext(tls)
+                .build();
+            try {
+                io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1");
+                return Status.Code.OK;
+            }
+            catch (StatusRuntimeException ex) {
+                return ex.getStatus().getCode();
+            }
+            finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+
+        private void assertRefused(TestSvid caller, Reason reason, String message) {
+            try (TestGrpcChannel channel = SpiffeTestClient.withSvid(caller, agent.trustedAuthorities()).grpc(port)) {
+                assertThatThrownBy(() -> channel.call(SERVICE + "/Charge", "1")).satisfies(
+                        ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+            }
+            await().atMost(Duration.ofSeconds(2)).until(() -> !rejections.all().isEmpty());
+            List<SvidVerificationException> seen = rejections.all();
+            assertThat(seen).hasSize(1);
+            assertThat(seen.get(0).getReason()).isEqualTo(reason);
+            assertThat(seen.get(0)).hasMessageContaining(message);
+            assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
+        }
+    }
+
     @Nested
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class ClientCertificatesOptional {

@@ -81,6 +81,11 @@ public class GrpcPaymentsApplication {
     }
 
     @Bean
+    EchoApplication.RecordedRejections recordedRejections() {
+        return new EchoApplication.RecordedRejections();
+    }
+
+    @Bean
     @GlobalServerInterceptor
     ServerTlsSessions serverTlsSessions() {
         return new ServerTlsSessions();

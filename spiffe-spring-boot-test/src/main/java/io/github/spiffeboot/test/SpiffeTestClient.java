@@ -84,7 +84,7 @@ public final class SpiffeTestClient {
      * after use.
      */
     public TestGrpcChannel grpc(int port) {
-        return new TestGrpcChannel(svid, authorities, "localhost", port, bearer);
+        return new TestGrpcChannel(svid, authorities, "localhost", port, bearer, protocols);
     }
 
     /** Opens a connection and completes the TLS handshake (which throws if either side refuses). */

@@ -47,12 +47,16 @@ public final class TestGrpcChannel implements AutoCloseable {
 
     private final ServerChainCapture trust;
 
-    TestGrpcChannel(TestSvid svid, List<X509Certificate> authorities, String host, int port, String bearer) {
+    TestGrpcChannel(TestSvid svid, List<X509Certificate> authorities, String host, int port, String bearer,
+            String[] protocols) {
         try {
             this.trust = new ServerChainCapture(authorities);
             SslContextBuilder tls = GrpcSslContexts.forClient().trustManager(trust);
             if (svid != null) {
                 tls.keyManager(svid.privateKey(), svid.chainArray());
+            }
+            if (protocols != null) {
+                tls.protocols(protocols);
             }
             this.channel = NettyChannelBuilder.forAddress(host, port).sslContext(tls.build()).build();
             this.calls = (bearer != null) ? ClientInterceptors.intercept(channel,
