@@ -22,7 +22,8 @@ import org.springframework.core.env.Environment;
  * bundle's key and trust managers, which read the current SVID and bundles at every handshake: rotation needs
  * no restart, and connections open before it go on. No second TLS set-up: the peer rules are the bundle's.
  * Which TLS engine that server handshakes with is checked against {@code spiffe.grpc.server.tls-engine} and
- * logged ({@link GrpcServerTlsEngine}).
+ * logged ({@link GrpcServerTlsEngine}); {@code jdk} was switched on before any bean existed, by
+ * {@link SpiffeGrpcServerEngineSwitch}.
  */
 @AutoConfiguration(after = { SpiffeAutoConfiguration.class, SpiffeSslBundleAutoConfiguration.class },
         beforeName = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerAutoConfiguration")
