@@ -46,7 +46,8 @@ public final class SpiffeRuntimeHints implements RuntimeHintsRegistrar {
             "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$WorkloadApiStartup",
             "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$SocketNotConfigured",
             "io.github.spiffeboot.autoconfigure.SpiffeFailureAnalyzers$UnprotectedWebServer",
-            "io.github.spiffeboot.autoconfigure.SpiffeDefaultProperties");
+            "io.github.spiffeboot.autoconfigure.SpiffeDefaultProperties",
+            "io.github.spiffeboot.autoconfigure.SpiffeGrpcServerEngineSwitch");
 
     @Override
     public void registerHints(RuntimeHints hints, ClassLoader classLoader) {

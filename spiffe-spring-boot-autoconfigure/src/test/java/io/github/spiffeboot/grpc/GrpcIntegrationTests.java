@@ -467,38 +467,14 @@ class GrpcIntegrationTests {
         @Test
         void aSessionFromBeforeTheCallersExpiryNeverStandsInForItAfterwards() throws Exception {
             TestSvid shortLived = agent.authority().issue(ORDER, Duration.ofSeconds(6));
-            io.grpc.netty.shaded.io.netty.handler.ssl.SslContext keepsSessions = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts
-                .forClient()
-                .keyManager(shortLived.privateKey(), shortLived.chainArray())
-                // Only the server's side matters here: trusts any server.
-                .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
-                .build();
-            assertThat(callOnANewConnection(keepsSessions)).isEqualTo(Status.Code.OK);
+            var keepsSessions = sessionKeepingClient(shortLived);
+            assertThat(callOnANewConnection(keepsSessions, port, SERVICE + "/Charge")).isEqualTo(Status.Code.OK);
             Thread.sleep(shortLived.leaf().getNotAfter().getTime() - System.currentTimeMillis() + 1500);
             for (int i = 0; i < 3; i++) {
-                assertThat(callOnANewConnection(keepsSessions)).isIn(Status.Code.UNAVAILABLE, Status.Code.UNAUTHENTICATED);
+                assertThat(callOnANewConnection(keepsSessions, port, SERVICE + "/Charge"))
+                    .isIn(Status.Code.UNAVAILABLE, Status.Code.UNAUTHENTICATED);
             }
             assertThat(call(ORDER, "Charge", "1")).isEqualTo("charged 1");
-        }
-
-        private Status.Code callOnANewConnection(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls)
-                throws InterruptedException {
-            io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-                .forAddress("localhost", port)
-                .sslContext(tls)
-                .build();
-            try {
-                io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
-                        TestGrpcChannel.textMethod(SERVICE + "/Charge", MethodType.UNARY),
-                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1");
-                return Status.Code.OK;
-            }
-            catch (StatusRuntimeException ex) {
-                return ex.getStatus().getCode();
-            }
-            finally {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            }
         }
 
         private void assertRefused(TestSvid caller, Reason reason, String message) {
@@ -622,29 +598,12 @@ class GrpcIntegrationTests {
         void theTicketIssuingServerDoesResumeAClientThatKeepsSessions() throws Exception {
             // The control for the test above: gRPC's BoringSSL client with its defaults (one context, its session
             // cache on) does resume against this server, so "4 connections, 4 full handshakes" means something.
-            TestSvid svid = agent.authority().issue(ORDER, Duration.ofHours(1));
-            io.grpc.netty.shaded.io.netty.handler.ssl.SslContext keepsSessions = io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts
-                .forClient()
-                .keyManager(svid.privateKey(), svid.chainArray())
-                // Trusts any server: only the server's count of full handshakes matters to this control.
-                .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
-                .build();
+            var keepsSessions = sessionKeepingClient(agent.authority().issue(ORDER, Duration.ofHours(1)));
             int connectionsBefore = ticketing.connections();
             int fullBefore = ticketing.fullHandshakes();
             for (int i = 0; i < 4; i++) {
-                io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
-                    .forAddress("localhost", ticketing.port())
-                    .sslContext(keepsSessions)
-                    .build();
-                try {
-                    assertThat(io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
-                            TestGrpcChannel.textMethod(TicketIssuingGrpcServer.CHARGE, MethodType.UNARY),
-                            io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1"))
-                        .isEqualTo("charged 1");
-                }
-                finally {
-                    channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                }
+                assertThat(callOnANewConnection(keepsSessions, ticketing.port(), TicketIssuingGrpcServer.CHARGE))
+                    .isEqualTo(Status.Code.OK);
             }
             assertThat(ticketing.connections() - connectionsBefore).isEqualTo(4);
             assertThat(ticketing.fullHandshakes() - fullBefore).as("full handshakes").isLessThan(4);
@@ -697,6 +656,38 @@ class GrpcIntegrationTests {
             // Plaintext, as Boot configures a channel without ssl settings: the mTLS server refuses it.
             assertThatThrownBy(() -> charge("plain"))
                 .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode()).isEqualTo(Status.Code.UNAVAILABLE));
+        }
+    }
+
+    /**
+     * gRPC's client TLS with its defaults (one context, its session cache on: it resumes wherever a server lets
+     * it) as this SVID, trusting any server: the tests using it look at the server's side only.
+     */
+    static io.grpc.netty.shaded.io.netty.handler.ssl.SslContext sessionKeepingClient(TestSvid svid)
+            throws javax.net.ssl.SSLException {
+        return io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts.forClient()
+            .keyManager(svid.privateKey(), svid.chainArray())
+            .trustManager(io.grpc.netty.shaded.io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+            .build();
+    }
+
+    /** One unary call on a channel of its own (so a connection and a handshake of its own); its status. */
+    static Status.Code callOnANewConnection(io.grpc.netty.shaded.io.netty.handler.ssl.SslContext tls, int port,
+            String method) throws InterruptedException {
+        io.grpc.ManagedChannel channel = io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder
+            .forAddress("localhost", port)
+            .sslContext(tls)
+            .build();
+        try {
+            io.grpc.stub.ClientCalls.blockingUnaryCall(channel, TestGrpcChannel.textMethod(method, MethodType.UNARY),
+                    io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1");
+            return Status.Code.OK;
+        }
+        catch (StatusRuntimeException ex) {
+            return ex.getStatus().getCode();
+        }
+        finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 
