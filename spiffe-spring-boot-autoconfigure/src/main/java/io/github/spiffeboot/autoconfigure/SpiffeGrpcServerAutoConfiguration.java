@@ -17,7 +17,6 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
-import org.springframework.core.Ordered;
 import org.springframework.core.annotation.Order;
 import org.springframework.grpc.server.GlobalServerInterceptor;
 import org.springframework.security.core.annotation.AnnotationTemplateExpressionDefaults;
@@ -54,19 +53,18 @@ public class SpiffeGrpcServerAutoConfiguration {
         return new AnnotationTemplateExpressionDefaults();
     }
 
-    /** First of all interceptors: nothing of the application's runs for a call that is not allowed. */
+    /**
+     * Before all of the application's interceptors: nothing of the application's runs for a call that is not
+     * allowed. Only the TLS-version check comes earlier ({@link SpiffeGrpcServerTlsAutoConfiguration}).
+     */
     @Bean
     @GlobalServerInterceptor
-    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @Order(SpiffeGrpcServerTlsAutoConfiguration.TLS_VERSION_ORDER + 1)
     @ConditionalOnMissingBean
     SpiffeGrpcAuthorizationInterceptor spiffeGrpcAuthorizationInterceptor(SpiffeAuthorities authorities,
             X509ContextSource source, AuthorizationPolicy policy,
-            ObjectProvider<AuthorizationDecisionListener> listeners, ObjectProvider<JwtSvidCallers> jwtSvidCallers,
-            SpiffeProperties properties) {
-        SpiffeGrpcAuthorizationInterceptor interceptor = new SpiffeGrpcAuthorizationInterceptor(
-                new X509CallerAuthenticator(authorities, source), jwtSvidCallers.getIfAvailable(), policy,
-                listeners.orderedStream().toList());
-        interceptor.setTlsVersions(properties.getServer().getTlsVersions());
-        return interceptor;
+            ObjectProvider<AuthorizationDecisionListener> listeners, ObjectProvider<JwtSvidCallers> jwtSvidCallers) {
+        return new SpiffeGrpcAuthorizationInterceptor(new X509CallerAuthenticator(authorities, source),
+                jwtSvidCallers.getIfAvailable(), policy, listeners.orderedStream().toList());
     }
 }

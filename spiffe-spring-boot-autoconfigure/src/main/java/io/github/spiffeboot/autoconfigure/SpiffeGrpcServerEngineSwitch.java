@@ -1,5 +1,7 @@
 package io.github.spiffeboot.autoconfigure;
 
+import java.util.List;
+
 import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.grpc.GrpcServerTlsEngine;
 import org.apache.commons.logging.Log;
@@ -13,12 +15,20 @@ import org.springframework.util.ClassUtils;
 /**
  * {@code spiffe.grpc.server.tls-engine=jdk}: grpc-netty-shaded chooses its TLS provider once per JVM, the first
  * time gRPC's TLS is used, so its BoringSSL is switched off here, as the environment is ready and before any
- * bean exists ({@link GrpcServerTlsEngine#switchOffBoringSsl()}); the server's auto-configuration then checks
- * that it took effect. Nothing is touched for any other value, or without grpc-netty-shaded.
+ * bean exists ({@link GrpcServerTlsEngine#switchOffBoringSsl()}); {@link SpiffeGrpcServerTlsAutoConfiguration}
+ * then checks that it took effect. Only where that auto-configuration can apply (the same switches, read the
+ * same way as its conditions read them) and Boot's gRPC server is on the class path; nothing is touched for
+ * any other value.
  */
 class SpiffeGrpcServerEngineSwitch implements EnvironmentPostProcessor {
 
+    static final String GRPC_SERVER = "org.springframework.boot.grpc.server.autoconfigure.GrpcServerProperties";
+
     static final String NETTY_SHADED = "io.grpc.netty.shaded.io.netty.handler.ssl.OpenSsl";
+
+    /** The auto-configurations' switches, each on unless set to something other than "true". */
+    static final List<String> SWITCHES = List.of("spiffe.enabled", "spiffe.grpc.enabled", "spiffe.ssl-bundle.enabled",
+            "spring.grpc.server.enabled");
 
     private final Log logger;
 
@@ -28,10 +38,23 @@ class SpiffeGrpcServerEngineSwitch implements EnvironmentPostProcessor {
 
     @Override
     public void postProcessEnvironment(ConfigurableEnvironment environment, SpringApplication application) {
-        Binder binder = Binder.get(environment);
-        boolean grpc = binder.bind("spiffe.grpc.enabled", Boolean.class).orElse(true);
-        TlsEngine engine = binder.bind("spiffe.grpc.server.tls-engine", TlsEngine.class).orElse(TlsEngine.AUTO);
-        if (!grpc || engine != TlsEngine.JDK || !ClassUtils.isPresent(NETTY_SHADED, application.getClassLoader())) {
+        TlsEngine engine = Binder.get(environment)
+            .bind("spiffe.grpc.server.tls-engine", TlsEngine.class)
+            .orElse(TlsEngine.AUTO);
+        if (engine != TlsEngine.JDK) {
+            return;
+        }
+        for (String name : SWITCHES) {
+            String value = environment.getProperty(name);
+            if (value != null && !value.equalsIgnoreCase("true")) {
+                logger.info("spiffe.grpc.server.tls-engine=jdk left alone: " + name + "=" + value);
+                return;
+            }
+        }
+        ClassLoader classLoader = application.getClassLoader();
+        if (!ClassUtils.isPresent(GRPC_SERVER, classLoader) || !ClassUtils.isPresent(NETTY_SHADED, classLoader)) {
+            logger.warn("spiffe.grpc.server.tls-engine=jdk has no effect: Boot's gRPC server on grpc-netty-shaded is "
+                    + "not on the class path");
             return;
         }
         if (GrpcServerTlsEngine.switchOffBoringSsl()) {

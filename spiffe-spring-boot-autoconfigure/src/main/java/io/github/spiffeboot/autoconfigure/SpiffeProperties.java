@@ -139,7 +139,8 @@ public class SpiffeProperties implements Validator {
             errors.rejectValue("health.warning-fraction", "invalid", "must be between 0 and 1 (exclusive)");
         }
         checkPatterns(errors, "metrics.caller-ids", metrics.getCallerIds());
-        if (grpc.getServer().getTlsEngine() == TlsEngine.JDK && grpc.getClient().getTlsEngine() == TlsEngine.OPENSSL) {
+        if (grpc.isEnabled() && grpc.getServer().getTlsEngine() == TlsEngine.JDK
+                && grpc.getClient().getTlsEngine() == TlsEngine.OPENSSL) {
             errors.rejectValue("grpc.client.tls-engine", "conflict", "openssl cannot be used with "
                     + "spiffe.grpc.server.tls-engine=jdk: the server and the channels are both grpc-netty-shaded, "
                     + "whose BoringSSL jdk switches off for the whole JVM; use auto or jdk");
@@ -781,7 +782,9 @@ public class SpiffeProperties implements Validator {
         /**
          * TLS implementation of the gRPC channels named in spiffe.client.servers: 'auto' (grpc-netty-shaded's
          * own BoringSSL when it loads on this platform, else the JDK; netty-tcnative is not needed), 'openssl'
-         * (BoringSSL, or startup fails) or 'jdk'. Either never resumes a TLS session.
+         * (BoringSSL, or startup fails) or 'jdk'. Either never resumes a TLS session. With
+         * spiffe.grpc.server.tls-engine=jdk, that BoringSSL is off for the whole JVM: 'auto' is the JDK, and
+         * 'openssl' stops startup.
          */
         private TlsEngine tlsEngine = TlsEngine.AUTO;
 

@@ -51,8 +51,10 @@ public final class GrpcServerTlsEngine {
                     + "through gRPC's TlsServerCredentials, and grpc-netty-shaded then takes its own BoringSSL ("
                     + boringSsl.version() + ") whenever it has loaded, which it decides once per JVM. Here it was "
                     + "loaded before this application could switch it off ("
-                    + ("false".equals(System.getProperty(BORINGSSL_OFF)) ? BORINGSSL_OFF + "=false is set"
-                            : "something in this JVM used gRPC's TLS first")
+                    + ((System.getProperty(BORINGSSL_OFF) != null
+                            && !"true".equalsIgnoreCase(System.getProperty(BORINGSSL_OFF)))
+                                    ? BORINGSSL_OFF + "=" + System.getProperty(BORINGSSL_OFF) + " is set"
+                                    : "something in this JVM used gRPC's TLS first")
                     + "). Start the JVM with -D" + BORINGSSL_OFF + "=true, or remove the property (or set it to "
                     + "auto or openssl).");
         }

@@ -2,10 +2,8 @@ package io.github.spiffeboot.grpc;
 
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 import javax.net.ssl.SSLPeerUnverifiedException;
@@ -79,8 +77,6 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
 
     private SecurityContextHolderStrategy contextHolder = SecurityContextHolder.getContextHolderStrategy();
 
-    private Set<String> tlsVersions = Set.of("TLSv1.3");
-
     public SpiffeGrpcAuthorizationInterceptor(X509CallerAuthenticator authenticator, AuthorizationPolicy policy,
             List<AuthorizationDecisionListener> listeners) {
         this(authenticator, null, policy, listeners);
@@ -103,22 +99,10 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
         this.contextHolder = strategy;
     }
 
-    /**
-     * The TLS versions a call's connection may have ({@code TLSv1.3} unless set): Boot's gRPC server takes
-     * gRPC's defaults (TLS 1.2 and 1.3) and offers no way to narrow them, so a call on a connection of another
-     * version is refused here, as a call without caller, before anything else looks at it.
-     */
-    public void setTlsVersions(Collection<String> tlsVersions) {
-        this.tlsVersions = Set.copyOf(tlsVersions);
-    }
-
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
             ServerCallHandler<Q, R> next) {
         SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
-        if (session != null && !tlsVersions.contains(session.getProtocol())) {
-            return refuse(call, session.getProtocol());
-        }
         SpiffeAuthentication authentication;
         JwtSvidRejection rejection = null;
         if (jwtSvidCallers == null) {
@@ -149,20 +133,6 @@ public final class SpiffeGrpcAuthorizationInterceptor implements ServerIntercept
         context.setAuthentication(authentication);
         return new SecurityContextListener<>(withContext(context, () -> next.startCall(call, headers)), context,
                 contextHolder);
-    }
-
-    private <Q, R> ServerCall.Listener<Q> refuse(ServerCall<Q, R> call, String protocol) {
-        String path = methodPath(call.getMethodDescriptor().getFullMethodName()).path();
-        AuthorizationDecision decision = new AuthorizationDecision(null, METHOD, path, AuthorizationPolicy.DEFAULT_RULE,
-                Outcome.DENY, "the connection is " + protocol + ", not one of " + tlsVersions.stream().sorted().toList()
-                        + " (spiffe.server.tls-versions)")
-            .withTransport(AuthorizationDecision.GRPC);
-        for (AuthorizationDecisionListener listener : listeners) {
-            listener.onDecision(decision);
-        }
-        call.close(Status.UNAUTHENTICATED.withDescription(protocol + " is not accepted"), new Metadata());
-        return new ServerCall.Listener<>() {
-        };
     }
 
     /** Why a call has no caller, in words fit for the client (the audit line has the exact reason). */
