@@ -362,6 +362,30 @@ class GrpcIntegrationTests {
     }
 
     @Test
+    void aGrpcServerTheApplicationRunsWithoutTlsIsSaidLoudlyAndServesNoCall(CapturedOutput output)
+            throws Exception {
+        try (ConfigurableApplicationContext plaintext = payments(agent)
+            .properties("spring.grpc.server.ssl.enabled=false")
+            .run()) {
+            assertThat(output).contains("Boot's gRPC server serves without TLS");
+            io.grpc.ManagedChannel channel = io.grpc.ManagedChannelBuilder
+                .forAddress("localhost", plaintext.getBean(GrpcPaymentsApplication.GrpcPort.class).get())
+                .usePlaintext()
+                .build();
+            try {
+                assertThatThrownBy(() -> io.grpc.stub.ClientCalls.blockingUnaryCall(channel,
+                        TestGrpcChannel.textMethod(SERVICE + "/Whoami", MethodType.UNARY),
+                        io.grpc.CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "1"))
+                    .satisfies(ex -> assertThat(Status.fromThrowable(ex).getCode())
+                        .isEqualTo(Status.Code.UNAUTHENTICATED));
+            }
+            finally {
+                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    @Test
     void aBadGrpcMethodStopsTheStartNamingTheProperty(CapturedOutput output) {
         assertThatThrownBy(() -> payments(agent)
             .properties("spiffe.authz.allowed-callers[0].grpc-method=payments.v1.Payments/Ch*")
