@@ -6,8 +6,6 @@ import io.github.spiffeboot.grpc.GrpcBoringSsl;
 import io.github.spiffeboot.grpc.GrpcServerTlsEngine;
 import io.github.spiffeboot.grpc.GrpcTlsVersionInterceptor;
 import io.github.spiffeboot.source.X509ContextSource;
-import org.apache.commons.logging.Log;
-import org.apache.commons.logging.LogFactory;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -48,8 +46,6 @@ import org.springframework.grpc.server.GlobalServerInterceptor;
 @EnableConfigurationProperties(SpiffeProperties.class)
 public class SpiffeGrpcServerTlsAutoConfiguration {
 
-    private static final Log logger = LogFactory.getLog(SpiffeGrpcServerTlsAutoConfiguration.class);
-
     static final String SSL = "spring.grpc.server.ssl.";
 
     /** First of all interceptors: the connection's TLS version, before any caller is looked at. */
@@ -73,19 +69,10 @@ public class SpiffeGrpcServerTlsAutoConfiguration {
                             ssl.setClientAuth(ClientAuth.REQUIRE);
                         }
                     }
-                    // Once, when the server's properties are bound: before it starts, or fails to. Also where
-                    // the application set up the server's TLS itself: the engine is gRPC's choice either way.
-                    if (ssl.getBundle() != null && !Boolean.FALSE.equals(ssl.getEnabled())) {
-                        GrpcServerTlsEngine.check(spiffe.getObject().getGrpc().getServer().getTlsEngine(),
-                                GrpcBoringSsl.shaded());
-                    }
-                    else {
-                        // The application's choice, but never a quiet one: no SVID can reach this server.
-                        logger.warn("Boot's gRPC server serves without TLS (the application set " + SSL
-                                + "enabled=false or no " + SSL + "bundle): its callers cannot present an X509-SVID, "
-                                + "so every call is refused UNAUTHENTICATED unless JWT-SVIDs alone are accepted "
-                                + "(spiffe.jwt.jwt-only), whose tokens then travel in clear text");
-                    }
+                    // Before the server starts, or fails to. Also where the application set up the server's TLS
+                    // itself: the engine is gRPC's choice either way.
+                    GrpcServerTlsEngine.checkServer(ssl.getBundle() != null && !Boolean.FALSE.equals(ssl.getEnabled()),
+                            spiffe.getObject().getGrpc().getServer().getTlsEngine(), GrpcBoringSsl.shaded());
                 }
                 return bean;
             }

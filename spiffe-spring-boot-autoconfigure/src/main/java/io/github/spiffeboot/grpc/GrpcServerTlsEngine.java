@@ -3,6 +3,8 @@ package io.github.spiffeboot.grpc;
 import io.github.spiffeboot.engine.BoringSsl;
 import io.github.spiffeboot.engine.TlsEngine;
 import io.github.spiffeboot.engine.TlsEngines;
+import org.apache.commons.logging.Log;
+import org.apache.commons.logging.LogFactory;
 
 /**
  * {@code spiffe.grpc.server.tls-engine} for Boot's gRPC server. Boot (spring-grpc's
@@ -16,6 +18,8 @@ import io.github.spiffeboot.engine.TlsEngines;
  * sure the server then handshakes on the engine the property names, or stops startup saying why.
  */
 public final class GrpcServerTlsEngine {
+
+    private static final Log logger = LogFactory.getLog(GrpcServerTlsEngine.class);
 
     static final String PROPERTY = "spiffe.grpc.server.tls-engine";
 
@@ -47,17 +51,32 @@ public final class GrpcServerTlsEngine {
      */
     public static TlsEngine check(TlsEngine requested, BoringSsl boringSsl) {
         if (requested == TlsEngine.JDK && boringSsl.available()) {
+            String switchValue = System.getProperty(BORINGSSL_OFF);
+            String why = (switchValue != null && !"true".equalsIgnoreCase(switchValue))
+                    ? BORINGSSL_OFF + "=" + switchValue + " is set" : "something in this JVM used gRPC's TLS first";
             throw new IllegalStateException(PROPERTY + "=jdk cannot be honoured: Boot's gRPC server builds its TLS "
                     + "through gRPC's TlsServerCredentials, and grpc-netty-shaded then takes its own BoringSSL ("
                     + boringSsl.version() + ") whenever it has loaded, which it decides once per JVM. Here it was "
-                    + "loaded before this application could switch it off ("
-                    + ((System.getProperty(BORINGSSL_OFF) != null
-                            && !"true".equalsIgnoreCase(System.getProperty(BORINGSSL_OFF)))
-                                    ? BORINGSSL_OFF + "=" + System.getProperty(BORINGSSL_OFF) + " is set"
-                                    : "something in this JVM used gRPC's TLS first")
-                    + "). Start the JVM with -D" + BORINGSSL_OFF + "=true, or remove the property (or set it to "
+                    + "loaded before this application could switch it off (" + why + "). Start the JVM with -D" + BORINGSSL_OFF + "=true, or remove the property (or set it to "
                     + "auto or openssl).");
         }
         return TlsEngines.resolve(requested, PROPERTY, "Boot's gRPC server", boringSsl);
+    }
+
+    /**
+     * Once, when Boot's gRPC server properties are bound: a server serving TLS is {@link #check checked}; one
+     * the application runs without TLS is the application's choice, but never a quiet one, as no SVID can
+     * reach it.
+     * @param servesTls whether the server has an SSL bundle and TLS is not switched off
+     */
+    public static void checkServer(boolean servesTls, TlsEngine requested, BoringSsl boringSsl) {
+        if (servesTls) {
+            check(requested, boringSsl);
+            return;
+        }
+        logger.warn("Boot's gRPC server serves without TLS (the application set spring.grpc.server.ssl.enabled=false "
+                + "or no spring.grpc.server.ssl.bundle): its callers cannot present an X509-SVID, so every call is "
+                + "refused UNAUTHENTICATED unless JWT-SVIDs alone are accepted (spiffe.jwt.jwt-only), whose tokens "
+                + "then travel in clear text");
     }
 }
